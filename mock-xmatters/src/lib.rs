@@ -1,1 +1,20 @@
-//! Placeholder until the crate is written.
+//! A stateful xMatters simulator.
+//!
+//! The pure core (no I/O, no wall clock) is [`world`] (the TOML
+//! configuration), [`clock`] (simulated time), [`engine`] (events,
+//! escalation, responses, flood control) and [`render`] (message
+//! templates).
+
+pub mod clock;
+pub mod engine;
+pub mod render;
+pub mod world;
+
+pub use clock::{ClockMode, SimClock, SimTime};
+pub use engine::{
+    Annotation, Audit, AuditKind, BasicAuth, Effect, EngineError, EventFilter, EventKey, EventRef,
+    EventSnapshot, NotificationRecord, OutboundWebhook, RespondError, RespondOutcome,
+    ResponseChoice, ResponseInput, Simulator, Source, Status, Suppression, TimelineEntry,
+    TimelineKind, ValidationError, WebhookResult,
+};
+pub use world::{World, WorldError};
