@@ -10,6 +10,14 @@ pub mod engine;
 pub mod render;
 pub mod world;
 
+pub mod activity;
+pub mod connection;
+pub mod faults;
+pub mod http;
+pub mod journal;
+pub mod original_script;
+pub mod ratelimit;
+
 pub use clock::{ClockMode, SimClock, SimTime};
 pub use engine::{
     Annotation, Audit, AuditKind, BasicAuth, Effect, EngineError, EventFilter, EventKey, EventRef,

@@ -1,0 +1,3 @@
+//! The HTTP edge: the xMatters API routes and the `/mock` hooks.
+
+pub mod error;
