@@ -1,0 +1,38 @@
+//! The `relay` command line: flags and subcommands.
+//!
+//! `src/main.rs` parses [`Cli`] and calls [`run`]; each subcommand lives in
+//! its own module with its own arguments.
+
+pub mod check;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Relays OverOps webhook alerts into xMatters.
+#[derive(Debug, Parser)]
+#[command(name = "relay", version, about)]
+pub struct Cli {
+    /// TOML configuration file. Options it leaves out keep their defaults;
+    /// RELAY_SECTION__KEY environment variables override both.
+    #[arg(long, short = 'c', global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the xMatters trigger a webhook payload becomes, and the
+    /// warnings about how it was read and mapped.
+    Check(check::CheckArgs),
+}
+
+/// Runs the parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Check(args) => check::run(cli.config.as_deref(), &args),
+    }
+}

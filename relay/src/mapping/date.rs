@@ -1,0 +1,102 @@
+//! Formatting alert dates in the configured time zone.
+
+use jiff::Timestamp;
+use jiff::fmt::strtime;
+use jiff::tz::TimeZone;
+
+/// Formats `timestamp` in the IANA zone `time_zone` with the strftime
+/// `format`. The error text names the option to fix.
+pub(crate) fn format(
+    timestamp: Timestamp,
+    time_zone: &str,
+    format: &str,
+) -> Result<String, String> {
+    let zone = TimeZone::get(time_zone).map_err(|error| {
+        format!("mapping.time_zone {time_zone:?} is not a known time zone ({error})")
+    })?;
+    let zoned = timestamp.to_zoned(zone);
+    strtime::format(format, &zoned)
+        .map_err(|error| format!("mapping.date_format {format:?} cannot be applied ({error})"))
+}
+
+/// Checks that `format` is a strftime format that jiff can apply to a date
+/// with a zone name and offset.
+pub(crate) fn check_format(format: &str) -> Result<(), String> {
+    if format.trim().is_empty() {
+        return Err("the format is empty".to_owned());
+    }
+    let sample = Timestamp::UNIX_EPOCH.to_zoned(TimeZone::UTC);
+    strtime::format(format, &sample)
+        .map(drop)
+        .map_err(|error| error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{DEFAULT_DATE_FORMAT, DEFAULT_TIME_ZONE};
+
+    fn at(millisecond: i64) -> Timestamp {
+        Timestamp::from_millisecond(millisecond).expect("timestamp in range")
+    }
+
+    fn default_format(millisecond: i64) -> String {
+        format(at(millisecond), DEFAULT_TIME_ZONE, DEFAULT_DATE_FORMAT).expect("defaults are valid")
+    }
+
+    #[test]
+    fn default_matches_the_original_integration() {
+        // 2018-08-17T14:21:49.123Z is 10:21 in New York (EDT, UTC-4).
+        assert_eq!(default_format(1_534_515_709_123), "Aug 17, 2018 10:21 AM");
+    }
+
+    #[test]
+    fn new_york_before_and_after_spring_forward() {
+        // Clocks went from 02:00 EST to 03:00 EDT on 2024-03-10, 07:00 UTC.
+        assert_eq!(default_format(1_710_053_940_000), "Mar 10, 2024 1:59 AM");
+        assert_eq!(default_format(1_710_054_000_000), "Mar 10, 2024 3:00 AM");
+    }
+
+    #[test]
+    fn new_york_before_and_after_fall_back() {
+        // Clocks went from 02:00 EDT back to 01:00 EST on 2024-11-03,
+        // 06:00 UTC, so 01:30 happens twice; the offset tells them apart.
+        let format_with_offset = |millisecond| {
+            format(at(millisecond), DEFAULT_TIME_ZONE, "%Y-%m-%d %H:%M %Z").expect("valid format")
+        };
+        assert_eq!(
+            format_with_offset(1_730_611_800_000),
+            "2024-11-03 01:30 EDT"
+        );
+        assert_eq!(
+            format_with_offset(1_730_615_400_000),
+            "2024-11-03 01:30 EST"
+        );
+    }
+
+    #[test]
+    fn other_zone_and_format_are_applied() {
+        let text = format(
+            at(1_534_515_709_123),
+            "Europe/Paris",
+            "%Y-%m-%d %H:%M:%S %:z",
+        )
+        .expect("valid zone and format");
+        assert_eq!(text, "2018-08-17 16:21:49 +02:00");
+    }
+
+    #[test]
+    fn unknown_zone_is_reported() {
+        let error =
+            format(at(0), "Mars/Olympus_Mons", DEFAULT_DATE_FORMAT).expect_err("unknown zone");
+        assert!(error.contains("Mars/Olympus_Mons"), "{error}");
+    }
+
+    #[test]
+    fn invalid_format_is_reported() {
+        assert!(check_format("%Y %").is_err());
+        assert!(check_format("%!").is_err());
+        assert!(check_format("").is_err());
+        assert!(check_format(DEFAULT_DATE_FORMAT).is_ok());
+    }
+}

@@ -1,0 +1,239 @@
+//! The human-readable properties: Title, Message and Content.
+//!
+//! These are plain text, because xMatters puts property values into email,
+//! SMS and voice templates as they are. Newlines separate lines; nothing
+//! is escaped, since OverOps messages may legitimately contain markdown
+//! characters and quotes.
+
+use crate::payload::{Alert, AlertKind, ErrorEvent, Frame, MessageType, ThresholdBreach};
+use std::fmt::Write as _;
+
+/// Renders a date that is part of a text value; `None` when it cannot be.
+pub(crate) type DateRenderer<'a> = &'a dyn Fn(jiff::Timestamp) -> Option<String>;
+
+/// Returns a one-line title, e.g. `NullPointerException in
+/// OrderService.placeOrder` or `Threshold exceeded in view All Events: 250
+/// hits, threshold 100`.
+pub(crate) fn title(alert: &Alert) -> Option<String> {
+    if alert.message_type == MessageType::Test {
+        return Some(match non_empty(&alert.service_name) {
+            Some(service) => format!("Test alert from OverOps for {service}"),
+            None => "Test alert from OverOps".to_owned(),
+        });
+    }
+    if let Some(event) = alert.event() {
+        if let Some(title) = event_title(alert.kind.as_ref(), event) {
+            return Some(title);
+        }
+    }
+    if let Some(breach) = alert.threshold() {
+        return Some(threshold_title(alert.view_name.as_deref(), breach));
+    }
+    if let Some(summary) = non_empty(&alert.summary) {
+        return Some(first_line(summary).to_owned());
+    }
+    let kind = alert.kind_name();
+    Some(match non_empty(&alert.view_name) {
+        Some(view) => format!("OverOps {kind} alert in view {view}"),
+        None => format!("OverOps {kind} alert"),
+    })
+}
+
+fn event_title(kind: Option<&AlertKind>, event: &ErrorEvent) -> Option<String> {
+    let what = non_empty(&event.name).or(non_empty(&event.event_type));
+    let location = event.location.as_ref().and_then(Frame::short_name);
+    let title = match (what, location) {
+        (Some(what), Some(location)) => format!("{what} in {location}"),
+        (Some(what), None) => what.to_owned(),
+        (None, Some(location)) => format!("Event in {location}"),
+        (None, None) => return None,
+    };
+    Some(match kind {
+        Some(AlertKind::Resurfaced) => format!("Resurfaced: {title}"),
+        _ => title,
+    })
+}
+
+fn threshold_title(view: Option<&str>, breach: &ThresholdBreach) -> String {
+    let mut title = match view.filter(|view| !view.trim().is_empty()) {
+        Some(view) => format!("Threshold exceeded in view {view}"),
+        None => "Threshold exceeded".to_owned(),
+    };
+    match (breach.times, breach.threshold) {
+        (Some(times), Some(threshold)) => {
+            let _ = write!(title, ": {times} hits, threshold {threshold}");
+        }
+        (Some(times), None) => {
+            let _ = write!(title, ": {times} hits");
+        }
+        (None, Some(threshold)) => {
+            let _ = write!(title, ": threshold {threshold}");
+        }
+        (None, None) => {}
+    }
+    title
+}
+
+/// Returns a readable description: the summary, then one labelled line per
+/// known fact of the event or threshold, then the environment and view.
+pub(crate) fn message(alert: &Alert, render_date: DateRenderer<'_>) -> Option<String> {
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(summary) = non_empty(&alert.summary) {
+        lines.push(summary.to_owned());
+        lines.push(String::new());
+    }
+
+    if let Some(event) = alert.event() {
+        event_lines(event, &mut lines);
+    }
+    if let Some(breach) = alert.threshold() {
+        threshold_lines(breach, render_date, &mut lines);
+    }
+
+    let environment = match (non_empty(&alert.service_name), non_empty(&alert.service_id)) {
+        (Some(name), Some(id)) => Some(format!("{name} ({id})")),
+        (Some(name), None) => Some(name.to_owned()),
+        (None, Some(id)) => Some(id.to_owned()),
+        (None, None) => None,
+    };
+    push_labelled(&mut lines, "Environment", environment.as_deref());
+    push_labelled(&mut lines, "View", non_empty(&alert.view_name));
+    push_labelled(&mut lines, "Alert kind", Some(alert.kind_name()));
+
+    while lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+fn event_lines(event: &ErrorEvent, lines: &mut Vec<String>) {
+    push_labelled(lines, "Message", non_empty(&event.message));
+    push_labelled(lines, "Event", non_empty(&event.name));
+    push_labelled(lines, "Event type", non_empty(&event.event_type));
+    let location = event.location.as_ref().and_then(Frame::qualified_name);
+    push_labelled(lines, "Location", location.as_deref());
+    let entry_point = event.entry_point.as_ref().and_then(Frame::qualified_name);
+    push_labelled(lines, "Entry point", entry_point.as_deref());
+
+    let application = match (
+        non_empty(&event.app_name),
+        non_empty(&event.deployment_name),
+    ) {
+        (Some(app), Some(deployment)) => Some(format!("{app}, deployment {deployment}")),
+        (Some(app), None) => Some(app.to_owned()),
+        (None, Some(deployment)) => Some(format!("deployment {deployment}")),
+        (None, None) => None,
+    };
+    push_labelled(lines, "Application", application.as_deref());
+    push_labelled(lines, "Server", non_empty(&event.server_name));
+    push_labelled(
+        lines,
+        "Level",
+        event.level.as_ref().map(|level| level.as_str()),
+    );
+    push_labelled(lines, "Error code", non_empty(&event.error_code));
+    let caught = event
+        .is_caught
+        .map(|caught| if caught { "yes" } else { "no" });
+    push_labelled(lines, "Caught", caught);
+}
+
+fn threshold_lines(
+    breach: &ThresholdBreach,
+    render_date: DateRenderer<'_>,
+    lines: &mut Vec<String>,
+) {
+    let hits = match (breach.times, breach.threshold) {
+        (Some(times), Some(threshold)) => Some(format!("{times} (threshold {threshold})")),
+        (Some(times), None) => Some(times.to_string()),
+        (None, Some(threshold)) => Some(format!("more than the threshold of {threshold}")),
+        (None, None) => None,
+    };
+    push_labelled(lines, "Hits", hits.as_deref());
+
+    let from = breach.from.and_then(render_date);
+    let to = breach.to.and_then(render_date);
+    let window = match (from, to) {
+        (Some(from), Some(to)) => Some(format!("{from} to {to}")),
+        (Some(from), None) => Some(format!("from {from}")),
+        (None, Some(to)) => Some(format!("until {to}")),
+        (None, None) => None,
+    };
+    push_labelled(lines, "Window", window.as_deref());
+
+    let top_title = breach
+        .top_events
+        .first()
+        .and_then(|top| non_empty(&top.title));
+    push_labelled(lines, "Top event", top_title);
+}
+
+/// Returns the stack trace of an error event (or its location and entry
+/// point when no frames were sent), or the top events of a threshold.
+pub(crate) fn content(alert: &Alert) -> Option<String> {
+    if let Some(event) = alert.event() {
+        return event_content(event);
+    }
+    if let Some(breach) = alert.threshold() {
+        return top_events_content(breach);
+    }
+    None
+}
+
+fn event_content(event: &ErrorEvent) -> Option<String> {
+    let mut lines: Vec<String> = event
+        .stacktrace
+        .iter()
+        .filter_map(Frame::qualified_name)
+        .map(|name| format!("at {name}"))
+        .collect();
+    if lines.is_empty() {
+        if let Some(location) = event.location.as_ref().and_then(Frame::qualified_name) {
+            lines.push(format!("at {location}"));
+        }
+    }
+    if let Some(entry_point) = event.entry_point.as_ref().and_then(Frame::qualified_name) {
+        lines.push(format!("entry point: {entry_point}"));
+    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+fn top_events_content(breach: &ThresholdBreach) -> Option<String> {
+    let mut blocks = Vec::new();
+    for (index, top) in breach.top_events.iter().enumerate() {
+        let mut block = format!(
+            "{}. {}",
+            index + 1,
+            non_empty(&top.title).unwrap_or("(untitled event)")
+        );
+        if let Some(times) = top.times {
+            let _ = write!(block, " ({times} hits)");
+        }
+        if let Some(frame) = top.frame.as_ref().and_then(Frame::qualified_name) {
+            let _ = write!(block, "\n   at {frame}");
+        }
+        if let Some(link) = non_empty(&top.link) {
+            let _ = write!(block, "\n   {link}");
+        }
+        blocks.push(block);
+    }
+    (!blocks.is_empty()).then(|| blocks.join("\n"))
+}
+
+fn push_labelled(lines: &mut Vec<String>, label: &str, value: Option<&str>) {
+    if let Some(value) = value {
+        lines.push(format!("{label}: {value}"));
+    }
+}
+
+/// Returns the text when it has something other than whitespace.
+pub(crate) fn non_empty(text: &Option<String>) -> Option<&str> {
+    text.as_deref().filter(|text| !text.trim().is_empty())
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines()
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or(text)
+        .trim()
+}

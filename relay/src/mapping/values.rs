@@ -1,0 +1,117 @@
+//! Every value the mapping can compute from an alert, before the form's
+//! limits are applied.
+
+use super::date;
+use super::text::{self, non_empty};
+use crate::config::MappingConfig;
+use crate::form::Source;
+use crate::payload::{Alert, Frame};
+use std::collections::HashMap;
+
+/// Alert values by source, untruncated. Absent and blank values are left
+/// out, so a property without a value is omitted from the trigger.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Values {
+    by_source: HashMap<Source, String>,
+    /// Why the date could not be formatted, when it could not.
+    pub(crate) date_problem: Option<String>,
+}
+
+impl Values {
+    pub(crate) fn get(&self, source: Source) -> Option<&str> {
+        self.by_source.get(&source).map(String::as_str)
+    }
+
+    fn set(&mut self, source: Source, value: Option<impl Into<String>>) {
+        if let Some(value) = value
+            .map(Into::into)
+            .filter(|value| !value.trim().is_empty())
+        {
+            self.by_source.insert(source, value);
+        }
+    }
+}
+
+/// Computes the value of every [`Source`] for `alert`.
+pub(crate) fn compute(alert: &Alert, config: &MappingConfig) -> Values {
+    let mut values = Values::default();
+    let render_date = |timestamp: jiff::Timestamp| {
+        date::format(timestamp, &config.time_zone, &config.date_format).ok()
+    };
+
+    values.set(Source::AlertType, Some(alert.message_type.as_str()));
+    values.set(Source::Type, alert.kind.as_ref().map(|kind| kind.as_str()));
+    values.set(Source::ServiceId, non_empty(&alert.service_id));
+    values.set(Source::ServiceName, non_empty(&alert.service_name));
+    values.set(Source::Username, non_empty(&alert.username));
+    values.set(Source::Summary, non_empty(&alert.summary));
+    values.set(Source::ViewName, non_empty(&alert.view_name));
+    values.set(Source::AddedBy, Some(alert.added_by.join(", ")));
+
+    match alert.date {
+        Some(timestamp) => match date::format(timestamp, &config.time_zone, &config.date_format) {
+            Ok(text) => values.set(Source::Date, Some(text)),
+            Err(problem) => values.date_problem = Some(problem),
+        },
+        None => values.date_problem = Some("the payload has no usable `date`".to_owned()),
+    }
+
+    set_event_values(&mut values, alert);
+    set_threshold_values(&mut values, alert);
+
+    values.set(Source::Title, text::title(alert));
+    values.set(Source::Message, text::message(alert, &render_date));
+    values.set(Source::Content, text::content(alert));
+    values
+}
+
+fn set_event_values(values: &mut Values, alert: &Alert) {
+    let Some(event) = alert.event() else {
+        return;
+    };
+    values.set(Source::AppName, non_empty(&event.app_name));
+    values.set(Source::FullName, non_empty(&event.name));
+    values.set(Source::Link, non_empty(&event.link));
+    values.set(Source::ServerName, non_empty(&event.server_name));
+    values.set(Source::DeploymentName, non_empty(&event.deployment_name));
+    values.set(Source::ErrorCode, non_empty(&event.error_code));
+    values.set(
+        Source::Level,
+        event.level.as_ref().map(|level| level.as_str()),
+    );
+
+    let location = event.location.as_ref();
+    values.set(
+        Source::ClassName,
+        location.and_then(|frame| frame.class_name.clone()),
+    );
+    values.set(Source::Location, location.and_then(Frame::qualified_name));
+    let entry_point = event.entry_point.as_ref();
+    values.set(
+        Source::EntryPoint,
+        entry_point.and_then(Frame::qualified_name),
+    );
+}
+
+/// A threshold alert has no event fields of its own; its natural link and
+/// class are those of the first top event.
+fn set_threshold_values(values: &mut Values, alert: &Alert) {
+    let Some(breach) = alert.threshold() else {
+        return;
+    };
+    let link = breach
+        .top_events
+        .iter()
+        .find_map(|top| non_empty(&top.link));
+    values.set(Source::Link, link);
+
+    let first_frame = breach.top_events.first().and_then(|top| top.frame.as_ref());
+    values.set(
+        Source::ClassName,
+        first_frame.and_then(|frame| frame.class_name.clone()),
+    );
+    values.set(
+        Source::Location,
+        first_frame.and_then(Frame::qualified_name),
+    );
+}

@@ -1,0 +1,238 @@
+//! The entry point: from webhook body bytes to an [`Alert`].
+
+use super::details::{Shape, read_event, read_threshold, shape_of};
+use super::error::{ParseError, ParseWarning};
+use super::reader::{Object, describe};
+use super::{Alert, AlertKind, Details, MessageType, timestamp};
+use serde_json::{Map, Value};
+
+/// How many keys of a rejected object the error message lists.
+const KEYS_SHOWN: usize = 8;
+
+/// Parses a webhook body into an [`Alert`].
+///
+/// Accepts every known variant of the OverOps payload and records each
+/// assumption as a warning on the alert. Rejects, with the JSON path and
+/// what was expected, a body that is empty, not JSON, not a JSON object, an
+/// object with neither `type` nor `data`, a `type` that is not a string, or
+/// a `data` that is not an object. Never panics.
+pub fn parse(body: &[u8]) -> Result<Alert, ParseError> {
+    let root = decode(body)?;
+    let Value::Object(map) = &root else {
+        return Err(ParseError::UnexpectedType {
+            path: "$".to_owned(),
+            expected: "a JSON object with an OverOps alert",
+            found: describe(&root),
+        });
+    };
+    check_envelope(map)?;
+
+    let envelope = Object { path: "$", map };
+    let mut warnings = Vec::new();
+    let message_type = read_message_type(&envelope, &mut warnings);
+
+    let mut alert = Alert {
+        api_version: envelope.string("api_version", &mut warnings),
+        date: timestamp::read(&envelope, "date", &mut warnings),
+        username: envelope.string("username", &mut warnings),
+        service_id: envelope.string("service_id", &mut warnings),
+        service_name: envelope.string("service_name", &mut warnings),
+        message_type,
+        kind: None,
+        summary: None,
+        view_name: None,
+        added_by: Vec::new(),
+        details: Details::None,
+        warnings: Vec::new(),
+    };
+
+    match envelope.get("data").and_then(Value::as_object) {
+        Some(data) => read_data(
+            &mut alert,
+            &Object {
+                path: "$.data",
+                map: data,
+            },
+            &mut warnings,
+        ),
+        None if alert.message_type != MessageType::Test => warnings.push(ParseWarning::new(
+            "$.data",
+            "missing, so the alert has no kind, summary or details",
+        )),
+        None => {}
+    }
+
+    alert.warnings = warnings;
+    Ok(alert)
+}
+
+fn decode(body: &[u8]) -> Result<Value, ParseError> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ParseError::Empty);
+    }
+    serde_json::from_slice(body).map_err(|error| ParseError::InvalidJson {
+        line: error.line(),
+        column: error.column(),
+        reason: reason_without_position(&error),
+    })
+}
+
+/// Returns serde_json's message without its trailing "at line L column C",
+/// which the error reports separately.
+fn reason_without_position(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(position) => text[..position].to_owned(),
+        None => text,
+    }
+}
+
+/// Rejects objects that cannot be an OverOps alert.
+fn check_envelope(map: &Map<String, Value>) -> Result<(), ParseError> {
+    let message_type = map.get("type").filter(|value| !value.is_null());
+    let data = map.get("data").filter(|value| !value.is_null());
+
+    if let Some(value) = message_type.filter(|value| !value.is_string()) {
+        return Err(ParseError::UnexpectedType {
+            path: "$.type".to_owned(),
+            expected: "a string such as \"ALERT\" or \"TEST\"",
+            found: describe(value),
+        });
+    }
+    if let Some(value) = data.filter(|value| !value.is_object()) {
+        return Err(ParseError::UnexpectedType {
+            path: "$.data".to_owned(),
+            expected: "an object with the alert",
+            found: describe(value),
+        });
+    }
+    if message_type.is_none() && data.is_none() {
+        return Err(ParseError::NotAnAlert {
+            keys: describe_keys(map),
+        });
+    }
+    Ok(())
+}
+
+fn describe_keys(map: &Map<String, Value>) -> String {
+    if map.is_empty() {
+        return "the object is empty".to_owned();
+    }
+    let mut shown: Vec<String> = map
+        .keys()
+        .take(KEYS_SHOWN)
+        .map(|key| format!("{key:?}"))
+        .collect();
+    if map.len() > KEYS_SHOWN {
+        shown.push(format!("and {} more", map.len() - KEYS_SHOWN));
+    }
+    format!("keys: {}", shown.join(", "))
+}
+
+fn read_message_type(envelope: &Object<'_, '_>, warnings: &mut Vec<ParseWarning>) -> MessageType {
+    let Some(sent) = envelope.string("type", warnings) else {
+        warnings.push(ParseWarning::new(
+            "$.type",
+            "missing, so the message is read as ALERT",
+        ));
+        return MessageType::Alert;
+    };
+    match sent.trim().to_ascii_uppercase().as_str() {
+        "ALERT" => MessageType::Alert,
+        "TEST" => MessageType::Test,
+        _ => {
+            warnings.push(ParseWarning::new(
+                "$.type",
+                format!(
+                    "unknown message type {sent:?}, expected ALERT or TEST; mapped as an alert"
+                ),
+            ));
+            MessageType::Other(sent)
+        }
+    }
+}
+
+fn read_data(alert: &mut Alert, data: &Object<'_, '_>, warnings: &mut Vec<ParseWarning>) {
+    alert.summary = data.string("summary", warnings);
+    alert.view_name = data.string("view_name", warnings);
+    alert.added_by = data.string_list("added_by", warnings);
+
+    let body = data.object("data", warnings);
+    let shape = body
+        .as_ref()
+        .map_or(Shape::Unknown, |(_, map)| shape_of(map));
+    alert.kind = read_kind(
+        data,
+        shape,
+        alert.message_type == MessageType::Test,
+        warnings,
+    );
+
+    let Some((path, map)) = body else {
+        return;
+    };
+    let body = Object { path: &path, map };
+    let read_as = match &alert.kind {
+        Some(AlertKind::NewEvent | AlertKind::Resurfaced) => Shape::Event,
+        Some(AlertKind::Threshold) => Shape::Threshold,
+        Some(AlertKind::Other(_)) | None => shape,
+    };
+    alert.details = match read_as {
+        Shape::Event => Details::Event(Box::new(read_event(&body, warnings))),
+        Shape::Threshold => Details::Threshold(read_threshold(&body, warnings)),
+        Shape::Unknown => Details::None,
+    };
+}
+
+/// Reads `data.type`; when it is missing, infers the kind from the keys of
+/// `data.data` and says so in a warning.
+fn read_kind(
+    data: &Object<'_, '_>,
+    shape: Shape,
+    is_test: bool,
+    warnings: &mut Vec<ParseWarning>,
+) -> Option<AlertKind> {
+    let path = data.child_path("type");
+    let Some(sent) = data.string("type", warnings) else {
+        let inferred = match shape {
+            Shape::Event => AlertKind::NewEvent,
+            Shape::Threshold => AlertKind::Threshold,
+            Shape::Unknown if is_test => return None,
+            Shape::Unknown => {
+                warnings.push(ParseWarning::new(
+                    path,
+                    "missing, so the alert kind is unknown",
+                ));
+                return None;
+            }
+        };
+        warnings.push(ParseWarning::new(
+            path,
+            format!("missing; read as {inferred} because of the fields in data.data"),
+        ));
+        return Some(inferred);
+    };
+
+    let kind = match sent.trim().to_ascii_uppercase().as_str() {
+        "NEW_EVENT" => AlertKind::NewEvent,
+        "RESURFACED" => AlertKind::Resurfaced,
+        "THRESHOLD" => AlertKind::Threshold,
+        _ => {
+            warnings.push(ParseWarning::new(
+                path,
+                format!(
+                    "unknown alert kind {sent:?} kept as sent and mapped with the common fields"
+                ),
+            ));
+            return Some(AlertKind::Other(sent));
+        }
+    };
+    if kind.as_str() != sent {
+        warnings.push(ParseWarning::new(
+            path,
+            format!("alert kind {sent:?} read as {kind}"),
+        ));
+    }
+    Some(kind)
+}
