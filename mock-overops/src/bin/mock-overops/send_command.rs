@@ -1,0 +1,78 @@
+//! `mock-overops send`: post payloads and print each response.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use bytes::Bytes;
+use mock_overops::generate::generate_bytes;
+use mock_overops::input::{Input, read_inputs};
+use mock_overops::send::{client, send};
+use url::Url;
+
+use crate::generate_command::PayloadArgs;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Receiver URL, such as http://127.0.0.1:8080/overops?token=SECRET.
+    #[arg(long)]
+    pub to: Url,
+    /// Payload files, folders (their *.json files, sorted by name) or - for
+    /// standard input, sent byte for byte. Without any, one payload is
+    /// generated from the options below.
+    pub paths: Vec<PathBuf>,
+    /// Request timeout in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub timeout: f64,
+    #[command(flatten)]
+    pub payload: PayloadArgs,
+}
+
+/// Sends every input in order and prints `NAME: STATUS BODY` or
+/// `NAME: failed: ERROR` for each. Exits with 1 when any input was
+/// rejected (non-2xx) or failed.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let timeout = Duration::try_from_secs_f64(args.timeout).with_context(|| {
+        format!(
+            "timeout {} s is invalid; give a positive number of seconds",
+            args.timeout
+        )
+    })?;
+    let inputs = if args.paths.is_empty() {
+        let options = args.payload.to_options()?;
+        vec![Input {
+            name: "generated".to_owned(),
+            bytes: Bytes::from(generate_bytes(&options)),
+        }]
+    } else {
+        read_inputs(&args.paths)?
+    };
+
+    let client = client(timeout, 1)?;
+    let mut all_accepted = true;
+    let mut stdout = std::io::stdout().lock();
+    crate::runtime()?.block_on(async {
+        for input in inputs {
+            let line = match send(&client, &args.to, input.bytes).await {
+                Ok(outcome) => {
+                    all_accepted &= outcome.is_accepted();
+                    format!("{}: {} {}", input.name, outcome.status, outcome.body_text())
+                }
+                Err(error) => {
+                    all_accepted = false;
+                    format!("{}: failed: {error}", input.name)
+                }
+            };
+            writeln!(stdout, "{line}").context("failed to write to standard output")?;
+        }
+        anyhow::Ok(())
+    })?;
+
+    Ok(if all_accepted {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,242 @@
+//! Alert storms: many alerts at a chosen rate and concurrency, with a
+//! summary of outcomes and latency.
+//!
+//! Every alert carries `load-seq=N` ([`SEQUENCE_MARKER`]) in its summary
+//! and message, so a watcher on the receiving side can match what arrives
+//! with [`SendRecord::sent_at`] and compute end-to-end latency.
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), mock_overops::load::LoadError> {
+//! use mock_overops::load::{LoadOptions, Storm, run};
+//!
+//! let url = "http://127.0.0.1:8080/overops?token=t".parse().expect("valid URL");
+//! let summary = run(
+//!     LoadOptions {
+//!         count: Some(1_000),
+//!         rate: Some(200.0),
+//!         shape: Storm::Distinct,
+//!         record_sends: true,
+//!         ..LoadOptions::new(url)
+//!     },
+//!     false,
+//! )
+//! .await?;
+//! println!("p99 {:?} ms", summary.latency_ms.p99);
+//! # Ok(())
+//! # }
+//! ```
+
+mod source;
+mod summary;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use tokio::sync::{Semaphore, mpsc};
+use tokio::time::{Instant, sleep_until};
+use url::Url;
+
+use crate::generate::DEFAULT_STACK_DEPTH;
+use crate::send::{self, DEFAULT_TIMEOUT, SendError};
+use source::PayloadSource;
+pub use source::{SEQUENCE_MARKER, Storm, parse_sequence};
+use summary::{Collector, Outcome};
+pub use summary::{Latency, LoadSummary, SendRecord};
+
+/// Concurrency of [`LoadOptions::new`].
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// Count of [`LoadOptions::new`].
+pub const DEFAULT_COUNT: u64 = 100;
+
+/// Redraw interval of the progress display.
+const PROGRESS_TICK: Duration = Duration::from_millis(100);
+
+/// Options of [`run`]. Start from [`LoadOptions::new`].
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Receiver URL.
+    pub url: Url,
+    /// Number of alerts to send; `None` sends until `duration` ends.
+    pub count: Option<u64>,
+    /// Alerts started per second; `None` sends as fast as `concurrency` allows.
+    pub rate: Option<f64>,
+    /// Maximum number of requests in flight.
+    pub concurrency: usize,
+    /// Time after which no new alert starts; requests in flight still finish.
+    /// `None` sends until `count` is reached.
+    pub duration: Option<Duration>,
+    /// Which alerts to send.
+    pub shape: Storm,
+    /// Seed of the generated payloads.
+    pub seed: u64,
+    /// Stack frames per event.
+    pub stack_depth: usize,
+    /// Timeout of each request.
+    pub timeout: Duration,
+    /// Keep a [`SendRecord`] per alert in [`LoadSummary::sends`].
+    pub record_sends: bool,
+}
+
+impl LoadOptions {
+    /// Returns options that send 100 repeated alerts to `url`, 8 at a time,
+    /// as fast as the receiver answers.
+    pub fn new(url: Url) -> Self {
+        Self {
+            url,
+            count: Some(DEFAULT_COUNT),
+            rate: None,
+            concurrency: DEFAULT_CONCURRENCY,
+            duration: None,
+            shape: Storm::Repeated,
+            seed: 0,
+            stack_depth: DEFAULT_STACK_DEPTH,
+            timeout: DEFAULT_TIMEOUT,
+            record_sends: false,
+        }
+    }
+
+    fn validate(&self) -> Result<(), LoadError> {
+        if let Some(rate) = self.rate {
+            if !(rate.is_finite() && rate > 0.0) {
+                return Err(LoadError::InvalidRate(rate));
+            }
+        }
+        if self.concurrency == 0 {
+            return Err(LoadError::ZeroConcurrency);
+        }
+        if self.count.is_none() && self.duration.is_none() {
+            return Err(LoadError::Unbounded);
+        }
+        Ok(())
+    }
+}
+
+/// Invalid [`LoadOptions`], or a client that cannot be built.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("rate {0} is invalid; give a positive number of alerts per second")]
+    InvalidRate(f64),
+    #[error("concurrency 0 is invalid; allow at least 1 request in flight")]
+    ZeroConcurrency,
+    #[error("neither count nor duration is set; set at least one so that the storm ends")]
+    Unbounded,
+    #[error(transparent)]
+    Client(#[from] SendError),
+}
+
+/// Sends a storm and returns its summary once every request has finished.
+///
+/// With `progress`, a progress bar is drawn on standard error; callers
+/// should pass `true` only when standard error is a terminal.
+///
+/// NOTE: latency is measured from the actual send. When the receiver falls
+/// behind a fixed `rate`, later alerts start late and that wait is not
+/// counted, so percentiles under overload look better than a user would see.
+pub async fn run(options: LoadOptions, progress: bool) -> Result<LoadSummary, LoadError> {
+    options.validate()?;
+    let client = send::client(options.timeout, options.concurrency)?;
+    let source = Arc::new(PayloadSource::new(
+        options.shape,
+        options.seed,
+        options.stack_depth,
+    ));
+
+    let bar = progress_bar(&options, progress);
+    let mut collector = Collector::new(options.shape, options.record_sends, bar);
+    let (outcome_sender, mut outcome_receiver) = mpsc::unbounded_channel();
+    let started = Instant::now();
+
+    let dispatching = dispatch(&options, client, source, outcome_sender, started);
+    let collecting = async {
+        while let Some(outcome) = outcome_receiver.recv().await {
+            collector.record(outcome);
+        }
+    };
+    tokio::join!(dispatching, collecting);
+
+    Ok(collector.finish(started.elapsed()))
+}
+
+/// Starts one task per alert, paced by the rate and bounded by the
+/// concurrency, until the count or the duration is reached. Returns when
+/// the last task has started; each task reports on `outcomes`.
+async fn dispatch(
+    options: &LoadOptions,
+    client: reqwest::Client,
+    source: Arc<PayloadSource>,
+    outcomes: mpsc::UnboundedSender<Outcome>,
+    started: Instant,
+) {
+    let slots = Arc::new(Semaphore::new(options.concurrency));
+    let deadline = options.duration.map(|duration| started + duration);
+    let url = Arc::new(options.url.clone());
+
+    let mut seq = 0;
+    while options.count.is_none_or(|count| seq < count) {
+        if let Some(rate) = options.rate {
+            let due = started + Duration::from_secs_f64(seq as f64 / rate);
+            if deadline.is_some_and(|deadline| due >= deadline) {
+                break;
+            }
+            sleep_until(due).await;
+        }
+
+        let acquire = slots.clone().acquire_owned();
+        let slot = match deadline {
+            Some(deadline) => tokio::select! {
+                slot = acquire => slot,
+                () = sleep_until(deadline) => break,
+            },
+            None => acquire.await,
+        };
+        let Ok(slot) = slot else {
+            break;
+        };
+        if deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            break;
+        }
+
+        let client = client.clone();
+        let url = url.clone();
+        let source = source.clone();
+        let outcomes = outcomes.clone();
+        tokio::spawn(async move {
+            let sent_wall = SystemTime::now();
+            let body = source.payload(seq, summary::unix_us(sent_wall) / 1000);
+            let sent_at = std::time::Instant::now();
+            let result = send::send(&client, &url, body).await;
+            drop(slot);
+            // The receiver lives until every sender is dropped, so this cannot fail.
+            let _ = outcomes.send(Outcome {
+                seq,
+                sent_at,
+                sent_wall,
+                result,
+            });
+        });
+        seq += 1;
+    }
+}
+
+fn progress_bar(options: &LoadOptions, progress: bool) -> ProgressBar {
+    if !progress {
+        return ProgressBar::hidden();
+    }
+    let (bar, template) = match options.count {
+        Some(count) => (
+            ProgressBar::new(count),
+            "{bar:40} {pos}/{len} {per_sec} {elapsed} {msg}",
+        ),
+        None => (
+            ProgressBar::new_spinner(),
+            "{spinner} {pos} sent {per_sec} {elapsed} {msg}",
+        ),
+    };
+    bar.enable_steady_tick(PROGRESS_TICK);
+    let style =
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
