@@ -3,7 +3,9 @@
 //! `src/main.rs` parses [`Cli`] and calls [`run`]; each subcommand lives in
 //! its own module with its own arguments.
 
+pub mod alerts;
 pub mod check;
+pub mod serve;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -28,11 +30,18 @@ pub enum Command {
     /// Print the xMatters trigger a webhook payload becomes, and the
     /// warnings about how it was read and mapped.
     Check(check::CheckArgs),
+    /// Run the relay: receive webhooks, store them and deliver them to
+    /// xMatters, until SIGTERM or SIGINT.
+    Serve(serve::ServeArgs),
+    /// List, show and retry alerts in the store file.
+    Alerts(alerts::AlertsArgs),
 }
 
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(cli.config.as_deref(), &args),
+        Command::Serve(args) => serve::run(cli.config.as_deref(), args),
+        Command::Alerts(args) => alerts::run(cli.config.as_deref(), args),
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod env;
 mod mapping;
+pub mod service;
 
 pub use mapping::{
     DEFAULT_DATE_FORMAT, DEFAULT_EXPIRATION_MINUTES, DEFAULT_TIME_ZONE, MAX_EXPIRATION_MINUTES,
@@ -26,6 +27,18 @@ use thiserror::Error;
 pub struct Config {
     /// How alerts become xMatters triggers.
     pub mapping: MappingConfig,
+    /// The intake HTTP server.
+    pub server: service::ServerConfig,
+    /// The durable outbox.
+    pub store: service::StoreConfig,
+    /// Where and how triggers are posted.
+    pub xmatters: service::XmattersConfig,
+    /// Retries and concurrency of the delivery worker.
+    pub delivery: service::DeliveryConfig,
+    /// Suppression of repeated alerts.
+    pub dedup: service::DedupConfig,
+    /// Log output.
+    pub logging: service::LoggingConfig,
 }
 
 impl Config {

@@ -1,0 +1,94 @@
+//! `relay serve`: run the relay until SIGTERM or SIGINT.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use crate::config::Config;
+use crate::config::service::LogFormat;
+use crate::logging;
+use crate::server::Relay;
+
+/// Options of `relay serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on, overriding server.listen
+    /// (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Log line format, overriding logging.format.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormatArg>,
+}
+
+/// Values of `--log-format`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum LogFormatArg {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Runs `relay serve` and returns the exit code: 0 after a clean shutdown,
+/// 1 when the relay cannot start or fails.
+pub fn run(config_path: Option<&Path>, args: ServeArgs) -> ExitCode {
+    match serve(config_path, args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // Logging may not be set up yet, so the error goes to stderr directly.
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Loads the configuration, starts the relay and serves until a signal.
+fn serve(config_path: Option<&Path>, args: ServeArgs) -> anyhow::Result<()> {
+    let mut config = Config::load(config_path)?;
+    if let Some(listen) = args.listen {
+        config.server.listen = listen;
+    }
+    if let Some(format) = args.log_format {
+        config.logging.format = match format {
+            LogFormatArg::Text => LogFormat::Text,
+            LogFormatArg::Json => LogFormat::Json,
+        };
+    }
+    logging::init(&config.logging)?;
+
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(serve_until_signal(config))
+}
+
+async fn serve_until_signal(config: Config) -> anyhow::Result<()> {
+    let listen = config.server.listen;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen} (server.listen)"))?;
+    let relay = Relay::start(listener, config).await?;
+
+    let addr = relay.local_addr();
+    let intake = format!("http://{addr}/overops/webhook/{}", logging::REDACTED);
+    tracing::info!(%addr, %intake, "listening");
+    // One line on standard output, so scripts and tests can read the port.
+    println!("relay listening on {addr}; intake URL {intake}");
+
+    wait_for_signal().await?;
+    relay.shutdown().await?;
+    Ok(())
+}
+
+async fn wait_for_signal() -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
+    tokio::select! {
+        _ = terminate.recv() => tracing::info!("SIGTERM received"),
+        _ = interrupt.recv() => tracing::info!("SIGINT received"),
+    }
+    Ok(())
+}

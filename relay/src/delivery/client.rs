@@ -1,0 +1,317 @@
+//! HTTP client for the xMatters inbound integration, and the classification
+//! of its answers into delivered, retryable and permanent.
+
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use reqwest::StatusCode;
+use reqwest::header::RETRY_AFTER;
+
+use super::retry_after;
+use crate::config::service::{Secret, XmattersConfig};
+use crate::logging::redact_url;
+
+/// Errors from [`XmattersClient::new`].
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The trigger URL does not parse.
+    #[error("invalid value for xmatters.trigger_url: {0}")]
+    Url(#[from] url::ParseError),
+    /// The TLS or HTTP stack could not be set up.
+    #[error("cannot build the HTTP client: {0}")]
+    Build(#[from] reqwest::Error),
+}
+
+/// How xMatters answered one trigger request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// A 2xx answer: the trigger was accepted.
+    Accepted {
+        /// HTTP status.
+        status: u16,
+        /// `requestId` from the body, when present.
+        request_id: Option<String>,
+        /// Start of the body.
+        excerpt: String,
+    },
+    /// A failure worth retrying: transport errors, timeouts, 408, 429, 5xx.
+    Retryable {
+        /// HTTP status, when an answer arrived.
+        status: Option<u16>,
+        /// What went wrong, for the attempt record and the log.
+        error: String,
+        /// Whether the answer was 429.
+        rate_limited: bool,
+        /// Wait asked for in `Retry-After`.
+        retry_after: Option<Duration>,
+        /// Start of the body, when an answer arrived.
+        excerpt: Option<String>,
+    },
+    /// A failure that a retry cannot fix: other 3xx and 4xx answers.
+    Rejected {
+        /// HTTP status.
+        status: u16,
+        /// What went wrong and what to check.
+        reason: String,
+        /// Start of the body.
+        excerpt: String,
+    },
+}
+
+/// Result of one send with its timing.
+#[derive(Clone, Debug)]
+pub struct SendReport {
+    /// When the request started.
+    pub started_at: Timestamp,
+    /// How long it took.
+    pub elapsed: Duration,
+    /// What xMatters answered.
+    pub outcome: SendOutcome,
+}
+
+/// Posts trigger objects to the configured inbound integration.
+#[derive(Clone, Debug)]
+pub struct XmattersClient {
+    http: reqwest::Client,
+    /// Trigger URL with the `apiKey` query parameter, when URL
+    /// authentication is used. Never logged; see `display_url`.
+    url: url::Url,
+    /// Trigger URL with secrets redacted, for logs.
+    display_url: String,
+    basic: Option<(String, Secret)>,
+    request_timeout: Duration,
+    excerpt_bytes: usize,
+}
+
+impl XmattersClient {
+    /// Builds a client from validated configuration.
+    pub fn new(config: &XmattersConfig, excerpt_bytes: usize) -> Result<Self, ClientError> {
+        let mut url = url::Url::parse(&config.trigger_url)?;
+        if let Some(key) = &config.api_key {
+            url.query_pairs_mut().append_pair("apiKey", key.expose());
+        }
+        let basic = match (&config.username, &config.password) {
+            (Some(user), Some(password)) => Some((user.clone(), password.clone())),
+            _ => None,
+        };
+
+        // Redirects are not followed: one could carry the apiKey to another host.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.request_timeout)
+            .user_agent(concat!(
+                "overops-xmatters-relay/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build()?;
+
+        Ok(Self {
+            display_url: redact_url(url.as_str()).into_owned(),
+            http,
+            url,
+            basic,
+            request_timeout: config.request_timeout,
+            excerpt_bytes,
+        })
+    }
+
+    /// Trigger URL with secrets redacted.
+    pub fn display_url(&self) -> &str {
+        &self.display_url
+    }
+
+    /// Posts one trigger object and classifies the answer.
+    pub async fn send(&self, trigger: &serde_json::Value) -> SendReport {
+        let started_at = Timestamp::now();
+        let clock = Instant::now();
+
+        let mut request = self.http.post(self.url.clone()).json(trigger);
+        if let Some((user, password)) = &self.basic {
+            request = request.basic_auth(user, Some(password.expose()));
+        }
+        let outcome = match request.send().await {
+            Ok(response) => self.classify(response).await,
+            Err(err) => self.transport_failure(err),
+        };
+
+        SendReport {
+            started_at,
+            elapsed: clock.elapsed(),
+            outcome,
+        }
+    }
+
+    fn transport_failure(&self, err: reqwest::Error) -> SendOutcome {
+        // reqwest errors print their URL, which carries the apiKey.
+        let err = err.without_url();
+        let error = if err.is_timeout() {
+            format!(
+                "request timed out after {:?} (xmatters.request_timeout)",
+                self.request_timeout
+            )
+        } else if err.is_connect() {
+            format!("cannot connect to xMatters: {}", error_chain(&err))
+        } else {
+            format!("request failed: {}", error_chain(&err))
+        };
+        SendOutcome::Retryable {
+            status: None,
+            error,
+            rate_limited: false,
+            retry_after: None,
+            excerpt: None,
+        }
+    }
+
+    async fn classify(&self, response: reqwest::Response) -> SendOutcome {
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| retry_after::parse(value, Timestamp::now()));
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .map(|value| redact_url(value).into_owned());
+        let excerpt = match read_excerpt(response, self.excerpt_bytes).await {
+            Ok(excerpt) => excerpt,
+            Err(err) => {
+                return SendOutcome::Retryable {
+                    status: Some(status.as_u16()),
+                    error: format!(
+                        "reading the {status} response body failed: {}",
+                        error_chain(&err.without_url())
+                    ),
+                    rate_limited: false,
+                    retry_after,
+                    excerpt: None,
+                };
+            }
+        };
+
+        if status.is_success() {
+            return SendOutcome::Accepted {
+                status: status.as_u16(),
+                request_id: request_id(&excerpt),
+                excerpt,
+            };
+        }
+        if is_retryable(status) {
+            return SendOutcome::Retryable {
+                status: Some(status.as_u16()),
+                error: format!("xMatters answered {status}"),
+                rate_limited: status == StatusCode::TOO_MANY_REQUESTS,
+                retry_after,
+                excerpt: Some(excerpt),
+            };
+        }
+        SendOutcome::Rejected {
+            status: status.as_u16(),
+            reason: rejection_reason(status, location.as_deref()),
+            excerpt,
+        }
+    }
+}
+
+fn is_retryable(status: StatusCode) -> bool {
+    status.is_server_error()
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || status == StatusCode::REQUEST_TIMEOUT
+}
+
+fn rejection_reason(status: StatusCode, location: Option<&str>) -> String {
+    match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => format!(
+            "xMatters rejected the credentials ({status}); check xmatters.api_key, \
+             or xmatters.username and xmatters.password"
+        ),
+        StatusCode::NOT_FOUND => format!(
+            "xMatters has no integration at the trigger URL ({status}); check xmatters.trigger_url"
+        ),
+        _ if status.is_redirection() => format!(
+            "xMatters answered with a redirect ({status}) to {}; set xmatters.trigger_url \
+             to the final URL",
+            location.unwrap_or("an unknown location")
+        ),
+        _ => format!("xMatters rejected the trigger ({status}); see the response body"),
+    }
+}
+
+/// Reads up to `limit` bytes of the body and decodes them lossily, cut at a
+/// character boundary.
+async fn read_excerpt(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<String, reqwest::Error> {
+    let mut bytes = Vec::new();
+    while bytes.len() < limit {
+        match response.chunk().await? {
+            Some(chunk) => bytes.extend_from_slice(&chunk),
+            None => break,
+        }
+    }
+    let truncated = bytes.len() > limit;
+    bytes.truncate(limit);
+
+    let mut text = String::from_utf8_lossy(&bytes).into_owned();
+    if truncated {
+        // A multi-byte character cut at the limit decodes as U+FFFD; drop it.
+        if text.ends_with('\u{FFFD}') {
+            text.pop();
+        }
+        text.push('…');
+    }
+    Ok(text)
+}
+
+/// Extracts `requestId` from a 202 body such as `{"requestId": "..."}`.
+fn request_id(body: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    value.get("requestId")?.as_str().map(str::to_owned)
+}
+
+/// Joins an error with its sources, as one line.
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_id_is_read_from_the_body() {
+        assert_eq!(
+            request_id(r#"{"requestId": "6c1b4e1a"}"#),
+            Some("6c1b4e1a".to_owned())
+        );
+        assert_eq!(request_id("accepted"), None);
+    }
+
+    #[test]
+    fn retryable_statuses() {
+        for code in [408, 429, 500, 502, 503, 504] {
+            let status = StatusCode::from_u16(code).expect("valid status");
+            assert!(is_retryable(status), "{code} should be retried");
+        }
+        for code in [400, 401, 403, 404, 409, 422] {
+            let status = StatusCode::from_u16(code).expect("valid status");
+            assert!(!is_retryable(status), "{code} should not be retried");
+        }
+    }
+
+    #[test]
+    fn credentials_rejection_says_so() {
+        let reason = rejection_reason(StatusCode::UNAUTHORIZED, None);
+        assert!(reason.contains("rejected the credentials"), "{reason}");
+    }
+}

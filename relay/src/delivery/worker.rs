@@ -1,0 +1,372 @@
+//! The delivery loop: claims due alerts from the store, posts them with
+//! bounded concurrency and records each attempt and its outcome.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use rand::Rng;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
+use tracing::Instrument;
+
+use super::client::{SendOutcome, SendReport, XmattersClient};
+use super::policy::{self, RetryDecision, RetryHint, RetryPolicy};
+use crate::config::service::DeliveryConfig;
+use crate::metrics::Metrics;
+use crate::store::{Attempt, AttemptOutcome, DueAlert, Store};
+
+/// Lets the intake wake the worker and the readiness probe see it running.
+#[derive(Clone, Debug, Default)]
+pub struct WorkerHandle {
+    /// Signalled after each stored alert so delivery starts without waiting
+    /// for the poll interval. A signal sent while the worker is busy is kept.
+    wake: Arc<Notify>,
+    /// True while the delivery loop runs.
+    running: Arc<AtomicBool>,
+}
+
+impl WorkerHandle {
+    /// Tells the worker that new alerts may be due.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Returns whether the delivery loop is running.
+    pub fn is_running(&self) -> bool {
+        self.running.load(Ordering::SeqCst)
+    }
+}
+
+/// What each delivery task needs, shared between them.
+struct Shared {
+    store: Arc<dyn Store>,
+    client: XmattersClient,
+    policy: RetryPolicy,
+    metrics: Arc<Metrics>,
+}
+
+/// Delivery worker; see [`Worker::run`].
+pub struct Worker {
+    shared: Arc<Shared>,
+    handle: WorkerHandle,
+    /// Deliveries in flight at once.
+    concurrency: usize,
+    /// Longest sleep between looks at the store.
+    poll_interval: Duration,
+    /// Time in-flight deliveries get to finish at shutdown.
+    shutdown_grace: Duration,
+    /// How long a claimed alert stays reserved for this worker. It exceeds
+    /// the request timeout, so a live delivery always records its attempt
+    /// before the lease ends.
+    lease: Duration,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("concurrency", &self.concurrency)
+            .field("xmatters", &self.shared.client.display_url())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Worker {
+    /// Creates a worker and the handle the intake uses to wake it.
+    pub fn new(
+        store: Arc<dyn Store>,
+        client: XmattersClient,
+        config: &DeliveryConfig,
+        request_timeout: Duration,
+        metrics: Arc<Metrics>,
+    ) -> (Self, WorkerHandle) {
+        let handle = WorkerHandle::default();
+        let worker = Self {
+            shared: Arc::new(Shared {
+                store,
+                client,
+                policy: RetryPolicy::new(config),
+                metrics,
+            }),
+            handle: handle.clone(),
+            concurrency: config.concurrency.max(1),
+            poll_interval: config.poll_interval,
+            shutdown_grace: config.shutdown_grace,
+            lease: request_timeout.saturating_mul(2) + Duration::from_secs(1),
+        };
+        (worker, handle)
+    }
+
+    /// Delivers due alerts until `shutdown` becomes true, then gives
+    /// in-flight deliveries `delivery.shutdown_grace` to finish. Alerts not
+    /// finished by then stay pending in the store.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        self.handle.running.store(true, Ordering::SeqCst);
+        tracing::info!(
+            xmatters = %self.shared.client.display_url(),
+            concurrency = self.concurrency,
+            "delivery worker started"
+        );
+
+        let mut tasks = JoinSet::new();
+        while !*shutdown.borrow() {
+            while let Some(result) = tasks.try_join_next() {
+                log_task_failure(result);
+            }
+            self.refresh_backlog().await;
+            self.claim_and_spawn(&mut tasks).await;
+
+            let wait = if tasks.len() < self.concurrency {
+                self.time_until_next_due().await
+            } else {
+                // Every slot is busy; a finishing task ends the wait.
+                self.poll_interval
+            };
+            tokio::select! {
+                _ = self.handle.wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+                Some(result) = tasks.join_next(), if !tasks.is_empty() => log_task_failure(result),
+                _ = shutdown.changed() => {}
+            }
+        }
+
+        self.drain(tasks).await;
+        self.handle.running.store(false, Ordering::SeqCst);
+        tracing::info!("delivery worker stopped");
+    }
+
+    async fn claim_and_spawn(&self, tasks: &mut JoinSet<()>) {
+        let free = self.concurrency.saturating_sub(tasks.len());
+        if free == 0 {
+            return;
+        }
+        let now = Timestamp::now();
+        match self
+            .shared
+            .store
+            .claim_due(now, free, policy::add(now, self.lease))
+            .await
+        {
+            Ok(alerts) => {
+                for alert in alerts {
+                    let shared = Arc::clone(&self.shared);
+                    let span = tracing::info_span!(
+                        "delivery",
+                        alert_id = %alert.id,
+                        attempt = alert.attempts + 1
+                    );
+                    tasks.spawn(deliver(shared, alert).instrument(span));
+                }
+            }
+            Err(err) => tracing::error!(error = %err, "claiming due alerts failed"),
+        }
+    }
+
+    async fn time_until_next_due(&self) -> Duration {
+        match self.shared.store.next_due_at().await {
+            Ok(Some(next)) => {
+                let until = next.duration_since(Timestamp::now());
+                Duration::try_from(until)
+                    .unwrap_or_default()
+                    .min(self.poll_interval)
+            }
+            Ok(None) => self.poll_interval,
+            Err(err) => {
+                tracing::error!(error = %err, "reading the next due time failed");
+                self.poll_interval
+            }
+        }
+    }
+
+    async fn refresh_backlog(&self) {
+        match self.shared.store.backlog().await {
+            Ok(pending) => self.shared.metrics.set_backlog(pending),
+            Err(err) => tracing::error!(error = %err, "counting pending alerts failed"),
+        }
+    }
+
+    async fn drain(&self, mut tasks: JoinSet<()>) {
+        if tasks.is_empty() {
+            return;
+        }
+        tracing::info!(
+            in_flight = tasks.len(),
+            grace = ?self.shutdown_grace,
+            "waiting for in-flight deliveries"
+        );
+        let deadline = tokio::time::sleep(self.shutdown_grace);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                next = tasks.join_next() => match next {
+                    Some(result) => log_task_failure(result),
+                    None => return,
+                },
+                _ = &mut deadline => {
+                    tracing::warn!(
+                        abandoned = tasks.len(),
+                        "shutdown grace period ended; unfinished deliveries stay pending \
+                         and are retried after the next start"
+                    );
+                    tasks.abort_all();
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn log_task_failure(result: Result<(), tokio::task::JoinError>) {
+    if let Err(err) = result {
+        if err.is_panic() {
+            tracing::error!(error = %err, "a delivery task panicked; its alert is retried after its lease ends");
+        }
+    }
+}
+
+/// Makes one attempt for `alert` and records it.
+async fn deliver(shared: Arc<Shared>, alert: DueAlert) {
+    let now = Timestamp::now();
+    if shared.policy.is_expired(alert.queued_at, now) {
+        let reason = format!(
+            "not delivered within the maximum age of {} (delivery.max_age) after {} attempts",
+            policy::humanize(shared.policy.max_age()),
+            alert.attempts
+        );
+        match shared.store.mark_dead(alert.id, reason.clone()).await {
+            Ok(()) => {
+                shared.metrics.dead();
+                tracing::error!(%reason, "alert is dead");
+            }
+            Err(err) => tracing::error!(error = %err, "recording the expired alert failed"),
+        }
+        return;
+    }
+
+    let report = shared.client.send(&alert.trigger).await;
+    let attempts = alert.attempts + 1;
+    let (attempt, outcome) = judge(&shared.policy, &alert, attempts, report);
+
+    // NOTE: xMatters has no deduplication. If the process dies after
+    // xMatters accepted the trigger but before this commit, the alert is
+    // still pending and is sent again after its lease ends, so recipients
+    // are notified twice. Delivery is at least once, not exactly once.
+    if let Err(err) = shared
+        .store
+        .record_attempt(alert.id, attempt.clone(), outcome.clone())
+        .await
+    {
+        tracing::error!(
+            error = %err,
+            "recording the delivery attempt failed; the alert is retried after its lease ends"
+        );
+        return;
+    }
+
+    report_outcome(&shared.metrics, &alert, &attempt, &outcome);
+}
+
+/// Turns a send report into the attempt to record and the alert's next state.
+fn judge(
+    policy: &RetryPolicy,
+    alert: &DueAlert,
+    attempts: u32,
+    report: SendReport,
+) -> (Attempt, AttemptOutcome) {
+    let duration_ms = u64::try_from(report.elapsed.as_millis()).unwrap_or(u64::MAX);
+    let mut attempt = Attempt {
+        started_at: report.started_at,
+        duration_ms,
+        status: None,
+        error: None,
+        response_excerpt: None,
+    };
+
+    let outcome = match report.outcome {
+        SendOutcome::Accepted {
+            status,
+            request_id,
+            excerpt,
+        } => {
+            attempt.status = Some(status);
+            attempt.response_excerpt = Some(excerpt);
+            AttemptOutcome::Delivered {
+                request_id,
+                at: Timestamp::now(),
+            }
+        }
+        SendOutcome::Retryable {
+            status,
+            error,
+            rate_limited,
+            retry_after,
+            excerpt,
+        } => {
+            attempt.status = status;
+            attempt.error = Some(error.clone());
+            attempt.response_excerpt = excerpt;
+            let hint = RetryHint {
+                rate_limited,
+                retry_after,
+            };
+            let spread = rand::thread_rng().gen_range(-1.0..=1.0);
+            match policy.decide(alert.queued_at, Timestamp::now(), attempts, hint, spread) {
+                RetryDecision::RetryAt(at) => AttemptOutcome::RetryAt(at),
+                RetryDecision::Expire { reason } => AttemptOutcome::Dead {
+                    reason: format!("{reason}; last error: {error}"),
+                },
+            }
+        }
+        SendOutcome::Rejected {
+            status,
+            reason,
+            excerpt,
+        } => {
+            attempt.status = Some(status);
+            attempt.error = Some(reason.clone());
+            attempt.response_excerpt = Some(excerpt);
+            AttemptOutcome::Dead { reason }
+        }
+    };
+    (attempt, outcome)
+}
+
+fn report_outcome(
+    metrics: &Metrics,
+    alert: &DueAlert,
+    attempt: &Attempt,
+    outcome: &AttemptOutcome,
+) {
+    match outcome {
+        AttemptOutcome::Delivered { request_id, at } => {
+            let latency =
+                Duration::try_from(at.duration_since(alert.received_at)).unwrap_or_default();
+            metrics.delivered(latency);
+            tracing::info!(
+                request_id = request_id.as_deref().unwrap_or(""),
+                status = attempt.status,
+                latency = ?latency,
+                "alert delivered"
+            );
+        }
+        AttemptOutcome::RetryAt(at) => {
+            metrics.retry_scheduled();
+            tracing::warn!(
+                status = attempt.status,
+                error = attempt.error.as_deref().unwrap_or(""),
+                retry_at = %at,
+                "delivery attempt failed; retrying later"
+            );
+        }
+        AttemptOutcome::Dead { reason } => {
+            metrics.dead();
+            tracing::error!(
+                status = attempt.status,
+                %reason,
+                response = attempt.response_excerpt.as_deref().unwrap_or(""),
+                "alert is dead"
+            );
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! Service counters, rendered in the Prometheus text exposition format.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Why the intake rejected a request; the `reason` label of
+/// `relay_alerts_rejected_total`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RejectReason {
+    /// Missing or unknown token (401).
+    Unauthorized,
+    /// Body that is not an OverOps alert (400).
+    InvalidPayload,
+    /// Body above `server.max_body_bytes` (413).
+    TooLarge,
+    /// Body not received within `server.body_read_timeout` (408).
+    BodyTimeout,
+    /// Pending alerts above `server.max_backlog` (503).
+    BacklogFull,
+    /// Store failed to commit (503).
+    StoreUnavailable,
+    /// Relay is shutting down (503).
+    ShuttingDown,
+}
+
+impl RejectReason {
+    const ALL: [RejectReason; 7] = [
+        Self::Unauthorized,
+        Self::InvalidPayload,
+        Self::TooLarge,
+        Self::BodyTimeout,
+        Self::BacklogFull,
+        Self::StoreUnavailable,
+        Self::ShuttingDown,
+    ];
+
+    /// Label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthorized => "unauthorized",
+            Self::InvalidPayload => "invalid_payload",
+            Self::TooLarge => "too_large",
+            Self::BodyTimeout => "body_timeout",
+            Self::BacklogFull => "backlog_full",
+            Self::StoreUnavailable => "store_unavailable",
+            Self::ShuttingDown => "shutting_down",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Upper bounds, in seconds, of the delivery latency histogram buckets.
+const LATENCY_BUCKETS: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 60.0, 300.0, 3600.0,
+];
+
+/// Counters shared by the intake and the delivery worker.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    received: AtomicU64,
+    rejected: [AtomicU64; RejectReason::ALL.len()],
+    duplicates: AtomicU64,
+    delivered: AtomicU64,
+    retries: AtomicU64,
+    dead: AtomicU64,
+    backlog: AtomicI64,
+    latency: Histogram,
+}
+
+#[derive(Debug, Default)]
+struct Histogram {
+    /// Count per bucket (not cumulative); the last slot is `+Inf`.
+    buckets: [AtomicU64; LATENCY_BUCKETS.len() + 1],
+    sum_micros: AtomicU64,
+    count: AtomicU64,
+}
+
+impl Metrics {
+    /// Counts a request that was stored as a new alert.
+    pub fn alert_received(&self) {
+        self.received.fetch_add(1, Ordering::Relaxed);
+        self.backlog.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a rejected request.
+    pub fn rejected(&self, reason: RejectReason) {
+        self.rejected[reason.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a request answered as a duplicate.
+    pub fn duplicate(&self) {
+        self.duplicates.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a delivery with its time from receipt to acceptance.
+    pub fn delivered(&self, latency: Duration) {
+        self.delivered.fetch_add(1, Ordering::Relaxed);
+        self.backlog.fetch_sub(1, Ordering::Relaxed);
+        self.latency.observe(latency);
+    }
+
+    /// Counts an attempt that failed and will be retried.
+    pub fn retry_scheduled(&self) {
+        self.retries.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts an alert that became dead.
+    pub fn dead(&self) {
+        self.dead.fetch_add(1, Ordering::Relaxed);
+        self.backlog.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Sets the backlog to the count read from the store.
+    pub fn set_backlog(&self, pending: u64) {
+        self.backlog.store(
+            i64::try_from(pending).unwrap_or(i64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Returns the pending alerts as last counted.
+    pub fn backlog(&self) -> u64 {
+        self.backlog.load(Ordering::Relaxed).max(0) as u64
+    }
+
+    /// Renders every metric in the Prometheus text format, version 0.0.4.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        counter(
+            &mut out,
+            "relay_alerts_received_total",
+            "Alerts accepted and stored.",
+            &self.received,
+        );
+
+        out.push_str("# HELP relay_alerts_rejected_total Intake requests rejected, by reason.\n");
+        out.push_str("# TYPE relay_alerts_rejected_total counter\n");
+        for reason in RejectReason::ALL {
+            let value = self.rejected[reason.index()].load(Ordering::Relaxed);
+            let _ = writeln!(
+                out,
+                "relay_alerts_rejected_total{{reason=\"{}\"}} {value}",
+                reason.as_str()
+            );
+        }
+
+        counter(
+            &mut out,
+            "relay_alerts_duplicate_total",
+            "Requests answered as duplicates and not forwarded.",
+            &self.duplicates,
+        );
+        counter(
+            &mut out,
+            "relay_alerts_delivered_total",
+            "Alerts accepted by xMatters.",
+            &self.delivered,
+        );
+        counter(
+            &mut out,
+            "relay_delivery_retries_total",
+            "Failed delivery attempts scheduled for a retry.",
+            &self.retries,
+        );
+        counter(
+            &mut out,
+            "relay_alerts_dead_total",
+            "Alerts given up on.",
+            &self.dead,
+        );
+
+        out.push_str("# HELP relay_backlog Pending alerts waiting for delivery.\n");
+        out.push_str("# TYPE relay_backlog gauge\n");
+        let _ = writeln!(out, "relay_backlog {}", self.backlog());
+
+        self.latency.render(&mut out);
+        out
+    }
+}
+
+fn counter(out: &mut String, name: &str, help: &str, value: &AtomicU64) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} counter");
+    let _ = writeln!(out, "{name} {}", value.load(Ordering::Relaxed));
+}
+
+impl Histogram {
+    fn observe(&self, value: Duration) {
+        let seconds = value.as_secs_f64();
+        let slot = LATENCY_BUCKETS
+            .iter()
+            .position(|bound| seconds <= *bound)
+            .unwrap_or(LATENCY_BUCKETS.len());
+        self.buckets[slot].fetch_add(1, Ordering::Relaxed);
+        let micros = u64::try_from(value.as_micros()).unwrap_or(u64::MAX);
+        self.sum_micros.fetch_add(micros, Ordering::Relaxed);
+        self.count.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn render(&self, out: &mut String) {
+        let name = "relay_delivery_latency_seconds";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Time from receipt to acceptance by xMatters."
+        );
+        let _ = writeln!(out, "# TYPE {name} histogram");
+        let mut cumulative = 0;
+        for (bound, bucket) in LATENCY_BUCKETS.iter().zip(&self.buckets) {
+            cumulative += bucket.load(Ordering::Relaxed);
+            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {cumulative}");
+        }
+        cumulative += self.buckets[LATENCY_BUCKETS.len()].load(Ordering::Relaxed);
+        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {cumulative}");
+        let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(out, "{name}_sum {sum}");
+        let _ = writeln!(out, "{name}_count {}", self.count.load(Ordering::Relaxed));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+        text.lines().find(|line| line.starts_with(prefix))
+    }
+
+    #[test]
+    fn counters_render_with_labels() {
+        let metrics = Metrics::default();
+        metrics.alert_received();
+        metrics.rejected(RejectReason::TooLarge);
+        metrics.rejected(RejectReason::TooLarge);
+        let text = metrics.render();
+        assert_eq!(
+            line(&text, "relay_alerts_received_total "),
+            Some("relay_alerts_received_total 1")
+        );
+        assert_eq!(
+            line(&text, "relay_alerts_rejected_total{reason=\"too_large\"}"),
+            Some("relay_alerts_rejected_total{reason=\"too_large\"} 2")
+        );
+        assert_eq!(line(&text, "relay_backlog "), Some("relay_backlog 1"));
+    }
+
+    #[test]
+    fn histogram_buckets_are_cumulative() {
+        let metrics = Metrics::default();
+        metrics.delivered(Duration::from_millis(3));
+        metrics.delivered(Duration::from_millis(700));
+        metrics.delivered(Duration::from_secs(7200));
+        let text = metrics.render();
+        let bucket = |le: &str| {
+            line(
+                &text,
+                &format!("relay_delivery_latency_seconds_bucket{{le=\"{le}\"}}"),
+            )
+            .map(str::to_owned)
+        };
+        assert_eq!(
+            bucket("0.005"),
+            Some("relay_delivery_latency_seconds_bucket{le=\"0.005\"} 1".to_owned())
+        );
+        assert_eq!(
+            bucket("1"),
+            Some("relay_delivery_latency_seconds_bucket{le=\"1\"} 2".to_owned())
+        );
+        assert_eq!(
+            bucket("3600"),
+            Some("relay_delivery_latency_seconds_bucket{le=\"3600\"} 2".to_owned())
+        );
+        assert_eq!(
+            bucket("+Inf"),
+            Some("relay_delivery_latency_seconds_bucket{le=\"+Inf\"} 3".to_owned())
+        );
+        assert_eq!(
+            line(&text, "relay_delivery_latency_seconds_count"),
+            Some("relay_delivery_latency_seconds_count 3")
+        );
+    }
+}

@@ -1,0 +1,41 @@
+//! Turns an intake body into what the store keeps: parse, map, serialize.
+
+use crate::config::Config;
+use crate::mapping::{self, MapContext};
+use crate::payload;
+
+/// An alert mapped at intake, ready to store.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    /// xMatters trigger object.
+    pub(crate) trigger: serde_json::Value,
+    /// Mapping warnings as a JSON array.
+    pub(crate) warnings: serde_json::Value,
+    /// Deduplication key.
+    pub(crate) dedup_key: String,
+    /// Alert kind, for the log.
+    pub(crate) kind: String,
+}
+
+/// Parses and maps `body`, or returns the message for a 400 answer.
+pub(crate) fn prepare(
+    config: &Config,
+    body: &[u8],
+    recipients: Vec<String>,
+) -> Result<Prepared, String> {
+    let alert =
+        payload::parse(body).map_err(|err| format!("the body is not an OverOps alert: {err}"))?;
+    let context = MapContext { recipients };
+    let mapped = mapping::map(&alert, &config.mapping, &context);
+
+    let trigger = serde_json::to_value(&mapped.trigger)
+        .map_err(|err| format!("the mapped trigger cannot be serialized: {err}"))?;
+    let warnings = serde_json::to_value(&mapped.warnings)
+        .map_err(|err| format!("the mapping warnings cannot be serialized: {err}"))?;
+    Ok(Prepared {
+        trigger,
+        warnings,
+        dedup_key: mapped.dedup_key,
+        kind: alert.kind_name().to_owned(),
+    })
+}

@@ -1,0 +1,276 @@
+//! Embedded SQLite implementation of [`Store`], with group commit.
+//!
+//! One writer thread owns the connection. Each operation is sent to it as a
+//! job; the thread drains every job queued at that moment, runs them in one
+//! transaction (each in its own savepoint, so one failure does not undo the
+//! others), commits once and only then answers the callers. Concurrent
+//! requests therefore share one fsync instead of paying one each.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use jiff::Timestamp;
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+use super::types::{
+    AlertId, AlertRecord, AlertState, AlertSummary, Attempt, AttemptOutcome, DueAlert,
+    InsertOutcome, NewAlert, RequeueOutcome,
+};
+use super::{Store, StoreError, schema, sql};
+
+/// Tuning for [`SqliteStore::open`].
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// Maximum number of operations committed in one transaction.
+    pub max_batch: usize,
+    /// Operations that may wait for the writer; senders wait when it is full.
+    pub queue_capacity: usize,
+    /// How long a statement waits for a lock held by another process, such
+    /// as `relay alerts retry` running next to the service.
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_batch: 256,
+            queue_capacity: 4096,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Called once the batch holding a job has committed, with the commit error
+/// message if it failed.
+type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+/// One operation queued for the writer thread.
+trait Job: Send {
+    /// Runs the statements and returns whether they succeeded, so the writer
+    /// can roll back the job's savepoint, and the reply to send after the
+    /// commit.
+    fn run(self: Box<Self>, conn: &Connection) -> (bool, Reply);
+
+    /// Answers the caller without running, when no transaction could start.
+    fn fail(self: Box<Self>, message: String);
+}
+
+struct Operation<T, F> {
+    op: F,
+    sender: oneshot::Sender<Result<T, StoreError>>,
+}
+
+impl<T, F> Job for Operation<T, F>
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+{
+    fn run(self: Box<Self>, conn: &Connection) -> (bool, Reply) {
+        let Operation { op, sender } = *self;
+        let result = op(conn);
+        let succeeded = result.is_ok();
+        let reply: Reply = Box::new(move |commit| {
+            let outcome = match commit {
+                Ok(()) => result,
+                Err(message) => Err(StoreError::Commit(message)),
+            };
+            // The caller may have gone away; the change is committed anyway.
+            let _ = sender.send(outcome);
+        });
+        (succeeded, reply)
+    }
+
+    fn fail(self: Box<Self>, message: String) {
+        let _ = self.sender.send(Err(StoreError::Commit(message)));
+    }
+}
+
+/// SQLite outbox in WAL mode with `synchronous=FULL`, so a committed alert
+/// survives both a process crash and a power loss.
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    /// Queue to the writer thread; the thread stops when every clone is
+    /// dropped.
+    jobs: mpsc::Sender<Box<dyn Job>>,
+    /// Database file, for messages.
+    path: PathBuf,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`, migrates its
+    /// schema and starts the writer thread.
+    pub fn open(path: &Path, options: &StoreOptions) -> Result<Self, StoreError> {
+        let open_error = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(open_error)?;
+        conn.busy_timeout(options.busy_timeout)
+            .map_err(open_error)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_error)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open_error)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_error)?;
+        schema::migrate(&mut conn)?;
+
+        let (jobs, queue) = mpsc::channel(options.queue_capacity.max(1));
+        let max_batch = options.max_batch.max(1);
+        std::thread::Builder::new()
+            .name("relay-store-writer".to_owned())
+            .spawn(move || run_writer(conn, queue, max_batch))
+            .map_err(|err| StoreError::Commit(format!("cannot start the writer thread: {err}")))?;
+
+        Ok(Self {
+            jobs,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Database file this store writes to.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `op` on the writer thread and resolves once its batch committed.
+    async fn call<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (sender, receiver) = oneshot::channel();
+        let job: Box<dyn Job> = Box::new(Operation { op, sender });
+
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| StoreError::Unavailable)?;
+        receiver.await.map_err(|_| StoreError::Unavailable)?
+    }
+}
+
+fn run_writer(mut conn: Connection, mut queue: mpsc::Receiver<Box<dyn Job>>, max_batch: usize) {
+    while let Some(first) = queue.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < max_batch {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        run_batch(&mut conn, batch);
+    }
+}
+
+fn run_batch(conn: &mut Connection, batch: Vec<Box<dyn Job>>) {
+    if let Err(err) = conn.execute_batch("BEGIN IMMEDIATE") {
+        tracing::error!(error = %err, "store transaction could not start");
+        for job in batch {
+            job.fail(err.to_string());
+        }
+        return;
+    }
+
+    let mut replies = Vec::with_capacity(batch.len());
+    for job in batch {
+        replies.push(run_job(conn, job));
+    }
+
+    let commit = conn.execute_batch("COMMIT").map_err(|err| {
+        tracing::error!(error = %err, "store commit failed");
+        if let Err(rollback) = conn.execute_batch("ROLLBACK") {
+            tracing::error!(error = %rollback, "store rollback after a failed commit failed");
+        }
+        err.to_string()
+    });
+    for reply in replies {
+        reply(commit.clone());
+    }
+}
+
+fn run_job(conn: &Connection, job: Box<dyn Job>) -> Reply {
+    if let Err(err) = conn.execute_batch("SAVEPOINT job") {
+        tracing::error!(error = %err, "store savepoint failed");
+        job.fail(err.to_string());
+        return Box::new(|_| {});
+    }
+
+    let (succeeded, reply) = job.run(conn);
+    let end = if succeeded {
+        "RELEASE job"
+    } else {
+        "ROLLBACK TO job; RELEASE job"
+    };
+    if let Err(err) = conn.execute_batch(end) {
+        tracing::error!(error = %err, "store savepoint release failed");
+    }
+    reply
+}
+
+impl Store for SqliteStore {
+    fn insert(&self, alert: NewAlert) -> BoxFuture<'_, Result<InsertOutcome, StoreError>> {
+        Box::pin(self.call(move |conn| sql::insert(conn, &alert)))
+    }
+
+    fn claim_due(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        lease_until: Timestamp,
+    ) -> BoxFuture<'_, Result<Vec<DueAlert>, StoreError>> {
+        Box::pin(self.call(move |conn| sql::claim_due(conn, now, limit, lease_until)))
+    }
+
+    fn next_due_at(&self) -> BoxFuture<'_, Result<Option<Timestamp>, StoreError>> {
+        Box::pin(self.call(sql::next_due_at))
+    }
+
+    fn record_attempt(
+        &self,
+        id: AlertId,
+        attempt: Attempt,
+        outcome: AttemptOutcome,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(self.call(move |conn| sql::record_attempt(conn, id, &attempt, &outcome)))
+    }
+
+    fn mark_dead(&self, id: AlertId, reason: String) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(self.call(move |conn| sql::mark_dead(conn, id, &reason)))
+    }
+
+    fn backlog(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(self.call(sql::backlog))
+    }
+
+    fn check_writable(&self) -> BoxFuture<'_, Result<(), StoreError>> {
+        // The batch opens a write transaction and commits it, which is the check.
+        Box::pin(self.call(|_| Ok(())))
+    }
+
+    fn list(
+        &self,
+        state: Option<AlertState>,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<AlertSummary>, StoreError>> {
+        Box::pin(self.call(move |conn| sql::list(conn, state, limit)))
+    }
+
+    fn get(&self, id: AlertId) -> BoxFuture<'_, Result<Option<AlertRecord>, StoreError>> {
+        Box::pin(self.call(move |conn| sql::get(conn, id)))
+    }
+
+    fn requeue(
+        &self,
+        id: AlertId,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<RequeueOutcome, StoreError>> {
+        Box::pin(self.call(move |conn| sql::requeue(conn, id, now)))
+    }
+
+    fn requeue_all_dead(&self, now: Timestamp) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(self.call(move |conn| sql::requeue_all_dead(conn, now)))
+    }
+}

@@ -1,0 +1,215 @@
+//! Values that cross the [`Store`](super::Store) interface.
+
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+/// Identifier of an accepted alert, returned to OverOps in the 202 body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct AlertId(pub uuid::Uuid);
+
+impl AlertId {
+    /// Creates a new random identifier.
+    pub fn new_random() -> Self {
+        Self(uuid::Uuid::new_v4())
+    }
+}
+
+impl fmt::Display for AlertId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for AlertId {
+    type Err = uuid::Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        uuid::Uuid::parse_str(s).map(Self)
+    }
+}
+
+/// Delivery state of an alert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertState {
+    /// Waiting for its first or next delivery attempt.
+    Pending,
+    /// Accepted by xMatters.
+    Delivered,
+    /// Given up on; the reason is kept with the alert.
+    Dead,
+}
+
+impl AlertState {
+    /// Returns the name stored in the database and shown to operators.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Dead => "dead",
+        }
+    }
+}
+
+impl fmt::Display for AlertState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AlertState {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "pending" => Ok(Self::Pending),
+            "delivered" => Ok(Self::Delivered),
+            "dead" => Ok(Self::Dead),
+            other => Err(format!(
+                "invalid alert state {other:?}; expected pending, delivered or dead"
+            )),
+        }
+    }
+}
+
+/// An alert accepted at intake, ready to be committed.
+#[derive(Clone, Debug)]
+pub struct NewAlert {
+    /// Request body exactly as OverOps sent it.
+    pub raw_body: Vec<u8>,
+    /// Time the intake received the request.
+    pub received_at: Timestamp,
+    /// xMatters trigger object produced by the mapping.
+    pub trigger: serde_json::Value,
+    /// Mapping warnings, as a JSON array.
+    pub warnings: serde_json::Value,
+    /// Key that identifies repeats of the same alert.
+    pub dedup_key: String,
+    /// Earliest receive time of an alert this one may duplicate; `None`
+    /// turns deduplication off for this insert.
+    pub dedup_since: Option<Timestamp>,
+}
+
+/// Result of [`Store::insert`](super::Store::insert).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct InsertOutcome {
+    /// The new alert, or the original when this was a duplicate.
+    pub id: AlertId,
+    /// Whether the alert repeated an earlier one and was not stored.
+    pub duplicate: bool,
+}
+
+/// A pending alert handed to the delivery worker.
+#[derive(Clone, Debug)]
+pub struct DueAlert {
+    /// Alert identifier.
+    pub id: AlertId,
+    /// Trigger object to post.
+    pub trigger: serde_json::Value,
+    /// Time the intake received it, for the delivery latency metric.
+    pub received_at: Timestamp,
+    /// Start of its maximum-age clock: receive time, or the last manual
+    /// requeue.
+    pub queued_at: Timestamp,
+    /// Attempts made so far.
+    pub attempts: u32,
+}
+
+/// One delivery attempt, as recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Attempt {
+    /// When the request was started.
+    pub started_at: Timestamp,
+    /// How long the attempt took, in milliseconds.
+    pub duration_ms: u64,
+    /// HTTP status, when a response arrived.
+    pub status: Option<u16>,
+    /// Transport error or classification, when there was one.
+    pub error: Option<String>,
+    /// Start of the response body, bounded in length.
+    pub response_excerpt: Option<String>,
+}
+
+/// What an attempt means for the alert.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    /// xMatters accepted the trigger.
+    Delivered {
+        /// `requestId` from the 202 body, when present.
+        request_id: Option<String>,
+        /// When the acceptance was seen.
+        at: Timestamp,
+    },
+    /// Try again at the given time.
+    RetryAt(Timestamp),
+    /// Give up, keeping the reason.
+    Dead {
+        /// Why the alert will not be retried.
+        reason: String,
+    },
+}
+
+/// Short view of an alert for listings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AlertSummary {
+    /// Alert identifier.
+    pub id: AlertId,
+    /// Current state.
+    pub state: AlertState,
+    /// Time the intake received it.
+    pub received_at: Timestamp,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// Later requests with the same dedup key that were not forwarded.
+    pub duplicates: u32,
+    /// Reason the alert is dead, or the error of its last attempt.
+    pub last_error: Option<String>,
+}
+
+/// Everything stored about one alert.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AlertRecord {
+    /// Alert identifier.
+    pub id: AlertId,
+    /// Current state.
+    pub state: AlertState,
+    /// Time the intake received it.
+    pub received_at: Timestamp,
+    /// Start of its maximum-age clock.
+    pub queued_at: Timestamp,
+    /// Request body as OverOps sent it, decoded lossily as UTF-8.
+    pub raw_body: String,
+    /// Trigger object sent to xMatters.
+    pub trigger: serde_json::Value,
+    /// Mapping warnings.
+    pub warnings: serde_json::Value,
+    /// Deduplication key.
+    pub dedup_key: String,
+    /// Later requests with the same dedup key that were not forwarded.
+    pub duplicates: u32,
+    /// Next attempt time, for pending alerts.
+    pub next_attempt_at: Option<Timestamp>,
+    /// When xMatters accepted it.
+    pub delivered_at: Option<Timestamp>,
+    /// xMatters `requestId` from the 202 body.
+    pub request_id: Option<String>,
+    /// Why the alert is dead.
+    pub dead_reason: Option<String>,
+    /// Attempts, oldest first.
+    pub attempts: Vec<Attempt>,
+}
+
+/// Result of [`Store::requeue`](super::Store::requeue).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequeueOutcome {
+    /// The alert is pending and due now.
+    Requeued,
+    /// The alert was already delivered and was left alone.
+    AlreadyDelivered,
+    /// No alert has this id.
+    NotFound,
+}
