@@ -14,9 +14,13 @@ pub mod activity;
 pub mod connection;
 pub mod faults;
 pub mod http;
+mod inbound;
 pub mod journal;
 pub mod original_script;
+pub mod outbound;
 pub mod ratelimit;
+pub mod server;
+mod state;
 
 pub use clock::{ClockMode, SimClock, SimTime};
 pub use engine::{
