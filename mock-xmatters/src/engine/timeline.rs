@@ -52,10 +52,10 @@ pub enum TimelineKind {
         members: Vec<String>,
         reason: LevelReason,
     },
-    /// A member of a reached level was not notified.
-    MemberSkipped {
-        group: String,
+    /// A person a target reached was not notified.
+    PersonSkipped {
         person: String,
+        via: String,
         reason: String,
     },
     Notification {
@@ -85,6 +85,11 @@ pub enum TimelineKind {
     /// People stop receiving notifications for this event.
     NotificationsStopped {
         people: Vec<String>,
+        reason: String,
+    },
+    /// An `ESCALATE` response found no further level to notify.
+    NoEscalation {
+        person: String,
         reason: String,
     },
     /// A group's pending escalation levels were cancelled.

@@ -7,6 +7,7 @@ mod validate;
 use std::path::Path;
 
 pub use model::*;
+pub(crate) use validate::recipient_exists;
 
 /// The documented default world: the "New Exception" form with Ignore set
 /// to `ESCALATE`.
