@@ -22,6 +22,13 @@ pub(crate) fn fill(
             report_missing(property, source, values, warnings);
             continue;
         };
+        if let Some(full_length) = source.and_then(|source| values.full_length(source)) {
+            warnings.push(Warning::Truncated {
+                property: property.name.clone(),
+                original_length: full_length,
+                new_length: utf16_len(value),
+            });
+        }
         if let Some(value) = apply_rules(property, value, warnings) {
             properties.insert(property.name.clone(), Value::String(value));
         }

@@ -5,6 +5,7 @@
 //! is escaped, since OverOps messages may legitimately contain markdown
 //! characters and quotes.
 
+use super::truncate::{ELLIPSIS, utf16_len};
 use crate::payload::{Alert, AlertKind, ErrorEvent, Frame, MessageType, ThresholdBreach};
 use std::fmt::Write as _;
 
@@ -22,7 +23,7 @@ pub(crate) fn title(alert: &Alert) -> Option<String> {
         });
     }
     if let Some(event) = alert.event() {
-        if let Some(title) = event_title(alert.kind.as_ref(), event) {
+        if let Some(title) = event_title(alert.kind.as_ref(), event, non_empty(&alert.summary)) {
             return Some(title);
         }
     }
@@ -39,14 +40,23 @@ pub(crate) fn title(alert: &Alert) -> Option<String> {
     })
 }
 
-fn event_title(kind: Option<&AlertKind>, event: &ErrorEvent) -> Option<String> {
-    let what = non_empty(&event.name).or(non_empty(&event.event_type));
+/// Names the event and where it happened. Without an event name the
+/// summary is the better title, and the inner event type is the last resort.
+fn event_title(
+    kind: Option<&AlertKind>,
+    event: &ErrorEvent,
+    summary: Option<&str>,
+) -> Option<String> {
     let location = event.location.as_ref().and_then(Frame::short_name);
-    let title = match (what, location) {
-        (Some(what), Some(location)) => format!("{what} in {location}"),
-        (Some(what), None) => what.to_owned(),
-        (None, Some(location)) => format!("Event in {location}"),
-        (None, None) => return None,
+    let what = match (non_empty(&event.name), summary) {
+        (Some(name), _) => name,
+        (None, Some(summary)) => return Some(first_line(summary).to_owned()),
+        (None, None) => non_empty(&event.event_type).unwrap_or("Event"),
+    };
+    let title = match location {
+        Some(location) => format!("{what} in {location}"),
+        None if what == "Event" => return None,
+        None => what.to_owned(),
     };
     Some(match kind {
         Some(AlertKind::Resurfaced) => format!("Resurfaced: {title}"),
@@ -100,6 +110,11 @@ pub(crate) fn message(alert: &Alert, render_date: DateRenderer<'_>) -> Option<St
     push_labelled(&mut lines, "View", non_empty(&alert.view_name));
     push_labelled(&mut lines, "Alert kind", Some(alert.kind_name()));
 
+    // The exception message can be tens of kilobytes, so it comes last:
+    // when the text is cut to the form's maximum, only its tail is lost.
+    let exception_message = alert.event().and_then(|event| non_empty(&event.message));
+    push_labelled(&mut lines, "Message", exception_message);
+
     while lines.last().is_some_and(String::is_empty) {
         lines.pop();
     }
@@ -107,7 +122,6 @@ pub(crate) fn message(alert: &Alert, render_date: DateRenderer<'_>) -> Option<St
 }
 
 fn event_lines(event: &ErrorEvent, lines: &mut Vec<String>) {
-    push_labelled(lines, "Message", non_empty(&event.message));
     push_labelled(lines, "Event", non_empty(&event.name));
     push_labelled(lines, "Event type", non_empty(&event.event_type));
     let location = event.location.as_ref().and_then(Frame::qualified_name);
@@ -121,10 +135,12 @@ fn event_lines(event: &ErrorEvent, lines: &mut Vec<String>) {
     ) {
         (Some(app), Some(deployment)) => Some(format!("{app}, deployment {deployment}")),
         (Some(app), None) => Some(app.to_owned()),
-        (None, Some(deployment)) => Some(format!("deployment {deployment}")),
-        (None, None) => None,
+        (None, Some(_)) | (None, None) => None,
     };
     push_labelled(lines, "Application", application.as_deref());
+    if non_empty(&event.app_name).is_none() {
+        push_labelled(lines, "Deployment", non_empty(&event.deployment_name));
+    }
     push_labelled(lines, "Server", non_empty(&event.server_name));
     push_labelled(
         lines,
@@ -168,56 +184,99 @@ fn threshold_lines(
     push_labelled(lines, "Top event", top_title);
 }
 
-/// Returns the stack trace of an error event (or its location and entry
-/// point when no frames were sent), or the top events of a threshold.
-pub(crate) fn content(alert: &Alert) -> Option<String> {
-    if let Some(event) = alert.event() {
-        return event_content(event);
+/// Returns the stack trace of an error event (or its location when no
+/// frames were sent) followed by its entry point, or the top events of a
+/// threshold; one frame per line, or one block of lines per top event.
+///
+/// With a `budget` in UTF-16 code units, whole frames or top events are
+/// kept and the rest replaced by a line such as `… 412 more frames`; the second value
+/// is then the length of the full text. A budget too small for the first
+/// line leaves the text whole, for the form's limit to cut.
+pub(crate) fn content(alert: &Alert, budget: Option<usize>) -> Option<(String, Option<usize>)> {
+    let (lines, noun) = if let Some(event) = alert.event() {
+        (event_content(event), "frames")
+    } else if let Some(breach) = alert.threshold() {
+        (top_events_content(breach), "top events")
+    } else {
+        return None;
+    };
+    if lines.is_empty() {
+        return None;
     }
-    if let Some(breach) = alert.threshold() {
-        return top_events_content(breach);
+
+    let full = lines.join("\n");
+    let Some(budget) = budget.filter(|budget| utf16_len(&full) > *budget) else {
+        return Some((full, None));
+    };
+    match fit_lines(&lines, budget, noun) {
+        Some(fitted) => Some((fitted, Some(utf16_len(&full)))),
+        None => Some((full, None)),
     }
-    None
 }
 
-fn event_content(event: &ErrorEvent) -> Option<String> {
-    let mut lines: Vec<String> = event
+fn event_content(event: &ErrorEvent) -> Vec<String> {
+    let mut frames: Vec<String> = event
         .stacktrace
         .iter()
         .filter_map(Frame::qualified_name)
-        .map(|name| format!("at {name}"))
         .collect();
-    if lines.is_empty() {
-        if let Some(location) = event.location.as_ref().and_then(Frame::qualified_name) {
-            lines.push(format!("at {location}"));
-        }
+    if frames.is_empty() {
+        frames.extend(event.location.as_ref().and_then(Frame::qualified_name));
     }
-    if let Some(entry_point) = event.entry_point.as_ref().and_then(Frame::qualified_name) {
+    let entry_point = event.entry_point.as_ref().and_then(Frame::qualified_name);
+
+    let mut lines: Vec<String> = frames.iter().map(|name| format!("at {name}")).collect();
+    if let Some(entry_point) = entry_point.filter(|name| !frames.contains(name)) {
         lines.push(format!("entry point: {entry_point}"));
     }
-    (!lines.is_empty()).then(|| lines.join("\n"))
+    lines
 }
 
-fn top_events_content(breach: &ThresholdBreach) -> Option<String> {
-    let mut blocks = Vec::new();
+fn top_events_content(breach: &ThresholdBreach) -> Vec<String> {
+    let mut lines = Vec::new();
     for (index, top) in breach.top_events.iter().enumerate() {
-        let mut block = format!(
+        let mut line = format!(
             "{}. {}",
             index + 1,
             non_empty(&top.title).unwrap_or("(untitled event)")
         );
         if let Some(times) = top.times {
-            let _ = write!(block, " ({times} hits)");
+            let _ = write!(line, " ({times} hits)");
         }
         if let Some(frame) = top.frame.as_ref().and_then(Frame::qualified_name) {
-            let _ = write!(block, "\n   at {frame}");
+            let _ = write!(line, "\n   at {frame}");
         }
         if let Some(link) = non_empty(&top.link) {
-            let _ = write!(block, "\n   {link}");
+            let _ = write!(line, "\n   {link}");
         }
-        blocks.push(block);
+        lines.push(line);
     }
-    (!blocks.is_empty()).then(|| blocks.join("\n"))
+    lines
+}
+
+/// Keeps the leading items (lines or blocks) that fit in `budget` together
+/// with a closing `… N more <noun>` line; `None` when not even the first
+/// item fits.
+fn fit_lines(lines: &[String], budget: usize, noun: &str) -> Option<String> {
+    let mut kept = 0;
+    let mut used = 0;
+    for line in lines {
+        let separator = usize::from(kept > 0);
+        let rest = format!("{ELLIPSIS} {} more {noun}", lines.len() - kept - 1);
+        let needed = used + separator + utf16_len(line) + 1 + utf16_len(&rest);
+        if needed > budget {
+            break;
+        }
+        used += separator + utf16_len(line);
+        kept += 1;
+    }
+    if kept == 0 {
+        return None;
+    }
+
+    let mut text = lines[..kept].join("\n");
+    let _ = write!(text, "\n{ELLIPSIS} {} more {noun}", lines.len() - kept);
+    Some(text)
 }
 
 fn push_labelled(lines: &mut Vec<String>, label: &str, value: Option<&str>) {

@@ -13,6 +13,9 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Values {
     by_source: HashMap<Source, String>,
+    /// Full lengths, in UTF-16 code units, of values that were shortened
+    /// while they were rendered.
+    full_lengths: HashMap<Source, usize>,
     /// Why the date could not be formatted, when it could not.
     pub(crate) date_problem: Option<String>,
 }
@@ -20,6 +23,12 @@ pub(crate) struct Values {
 impl Values {
     pub(crate) fn get(&self, source: Source) -> Option<&str> {
         self.by_source.get(&source).map(String::as_str)
+    }
+
+    /// Returns the full length of a value that was shortened while it was
+    /// rendered, so that the cut can be reported.
+    pub(crate) fn full_length(&self, source: Source) -> Option<usize> {
+        self.full_lengths.get(&source).copied()
     }
 
     fn set(&mut self, source: Source, value: Option<impl Into<String>>) {
@@ -61,7 +70,18 @@ pub(crate) fn compute(alert: &Alert, config: &MappingConfig) -> Values {
 
     values.set(Source::Title, text::title(alert));
     values.set(Source::Message, text::message(alert, &render_date));
-    values.set(Source::Content, text::content(alert));
+    let content_budget = config
+        .form
+        .properties
+        .iter()
+        .find(|property| property.effective_source() == Some(Source::Content))
+        .and_then(|property| property.max_length);
+    if let Some((content, full_length)) = text::content(alert, content_budget) {
+        values.set(Source::Content, Some(content));
+        if let Some(full_length) = full_length {
+            values.full_lengths.insert(Source::Content, full_length);
+        }
+    }
     values
 }
 
