@@ -26,12 +26,12 @@ impl SimTime {
         SimTime(timestamp)
     }
 
-    /// The underlying timestamp.
+    /// Returns the underlying timestamp.
     pub fn timestamp(self) -> Timestamp {
         self.0
     }
 
-    /// Milliseconds since the Unix epoch.
+    /// Returns the milliseconds since the Unix epoch.
     pub fn as_millis(self) -> i64 {
         self.0.as_millisecond()
     }
@@ -104,7 +104,7 @@ pub fn format_offset(offset: Duration) -> String {
     text
 }
 
-/// How the server moves its simulated clock.
+/// The way the server moves its simulated clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ClockMode {
@@ -131,7 +131,7 @@ impl FromStr for ClockMode {
     }
 }
 
-/// A clock that only moves forward, and only when told to.
+/// A clock that moves only forward, and only when set or advanced.
 #[derive(Debug, Clone)]
 pub struct SimClock {
     /// The current simulated instant.
@@ -144,7 +144,7 @@ impl SimClock {
         SimClock { now: start }
     }
 
-    /// The current simulated instant.
+    /// Returns the current simulated instant.
     pub fn now(&self) -> SimTime {
         self.now
     }

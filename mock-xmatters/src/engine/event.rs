@@ -194,7 +194,7 @@ mod tests {
     }
 
     #[test]
-    fn one_at_a_time_is_a_level_per_member() {
+    fn one_at_a_time_levels() {
         let levels = group_levels(&group(&[0, 5, 5]), false);
         assert_eq!(shape(&levels), vec![(0, 1), (5, 1), (5, 1)]);
     }

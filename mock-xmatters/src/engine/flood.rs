@@ -16,12 +16,12 @@ use crate::world::{FloodControl, RecipientSpec};
 pub(crate) struct FloodFilter {
     /// Per source and recipient set, the events that went through within
     /// the window: creation time and event index, oldest first. Each list
-    /// holds at most `max_alerts` entries.
+    /// contains at most `max_alerts` entries.
     recent: HashMap<String, VecDeque<(SimTime, usize)>>,
 }
 
-/// The key that groups alerts: the source and the recipients, sorted so
-/// that their order in the trigger does not matter.
+/// Builds the key that groups alerts: the source and the recipients,
+/// sorted so that their order in the trigger does not matter.
 pub(crate) fn flood_key(source: &Source, recipients: &[RecipientSpec]) -> String {
     let mut names: Vec<String> = recipients
         .iter()

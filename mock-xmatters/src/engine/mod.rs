@@ -83,12 +83,12 @@ impl Simulator {
         }
     }
 
-    /// The current simulated time.
+    /// Returns the current simulated time.
     pub fn now(&self) -> SimTime {
         self.clock.now()
     }
 
-    /// The world the simulator was created from.
+    /// Returns the world the simulator was created from.
     pub fn world(&self) -> &World {
         &self.world
     }
@@ -103,8 +103,8 @@ impl Simulator {
     ///
     /// Returns the validation errors (`jsonPath` and `details`) when the
     /// trigger does not fit the source's form; no event is created then.
-    /// Alert flood control may create the event `SUPPRESSED`, in which
-    /// case nobody is notified and a suppression record is kept.
+    /// Alert flood control may create the event `SUPPRESSED`. Such an event
+    /// notifies no one and gets a suppression record.
     pub fn create_event(
         &mut self,
         source: Source,
@@ -221,7 +221,7 @@ impl Simulator {
         );
     }
 
-    /// The event with this id or eventId.
+    /// Returns the event with this id or eventId.
     pub fn event(&self, key: &EventKey) -> Option<EventSnapshot> {
         self.index(key).map(|index| self.snapshot(index))
     }
@@ -244,13 +244,13 @@ impl Simulator {
             .collect()
     }
 
-    /// The audit entries of an event, oldest first.
+    /// Returns the audit entries of an event, oldest first.
     pub fn audits(&self, key: &EventKey) -> Option<Vec<Audit>> {
         self.index(key)
             .map(|index| self.events[index].audits.clone())
     }
 
-    /// The comments added to an event, oldest first.
+    /// Returns the comments added to an event, oldest first.
     pub fn annotations(&self, key: &EventKey) -> Option<Vec<Annotation>> {
         self.index(key)
             .map(|index| self.events[index].annotations.clone())
@@ -273,19 +273,19 @@ impl Simulator {
         }
     }
 
-    /// The delivery records of an event's notifications, in sending order.
+    /// Returns the delivery records of an event's notifications, in sending order.
     pub fn notifications(&self, key: &EventKey) -> Option<Vec<NotificationRecord>> {
         self.index(key)
             .map(|index| self.events[index].notifications.clone())
     }
 
-    /// The story of one event, in the order things happened.
+    /// Returns the story of one event, in the order things happened.
     pub fn timeline(&self, key: &EventKey) -> Option<Vec<TimelineEntry>> {
         self.index(key)
             .map(|index| self.events[index].timeline.clone())
     }
 
-    /// The timelines of all events merged in the order things happened.
+    /// Returns the timelines of all events, merged in the order things happened.
     pub fn full_timeline(&self) -> Vec<TimelineEntry> {
         let mut entries: Vec<TimelineEntry> = self
             .events
@@ -296,17 +296,17 @@ impl Simulator {
         entries
     }
 
-    /// The number of events created so far, suppressed ones included.
+    /// Counts the events created so far, suppressed ones included.
     pub fn event_count(&self) -> usize {
         self.events.len()
     }
 
-    /// Timers waiting in the queue, across all events.
+    /// Counts the timers waiting in the queue, across all events.
     pub fn pending_timers(&self) -> usize {
         self.timers.len()
     }
 
-    /// The instant the next timer fires, if any is pending.
+    /// Returns the instant the next timer fires, if any is pending.
     pub fn next_timer_due(&self) -> Option<SimTime> {
         self.timers.next_due()
     }

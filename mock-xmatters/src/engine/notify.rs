@@ -12,7 +12,7 @@ use crate::engine::{AuditDetails, Simulator};
 use crate::render::render;
 use crate::world::{DeliveryOutcome, DeviceKind, RecipientType, WebhookTrigger};
 
-/// Where one outbound webhook goes.
+/// The receiver of one outbound webhook.
 struct Destination {
     target: String,
     url: String,
@@ -137,28 +137,14 @@ impl Simulator {
     /// Notifies one member of a reached level, "only if their participation
     /// is still required".
     fn reach_member(&mut self, event: usize, target: usize, group: &str, person: &str) {
-        let record = &self.events[event];
-        let reason = if record.is_person_stopped(person) {
-            Some("notifications to this person were stopped earlier in this event")
-        } else if record
+        let already_reached = self.events[event]
             .chains
             .iter()
-            .any(|c| c.target == target && c.person == person)
-        {
-            Some("already notified through this group")
+            .any(|c| c.target == target && c.person == person);
+        if already_reached {
+            self.log_skip(event, person, group, "already notified through this group");
         } else {
-            None
-        };
-        match reason {
-            Some(reason) => self.log(
-                event,
-                TimelineKind::PersonSkipped {
-                    person: person.to_string(),
-                    via: group.to_string(),
-                    reason: reason.to_string(),
-                },
-            ),
-            None => self.start_chain(event, target, person, None),
+            self.start_chain(event, target, person, None);
         }
     }
 
@@ -380,8 +366,9 @@ impl Simulator {
         }
     }
 
-    /// The form's subscriptions and the event's callbacks for `trigger`;
-    /// for RESPONSE, `response` filters subscriptions bound to one option.
+    /// Collects the form's subscriptions and the event's callbacks for
+    /// `trigger`. For RESPONSE, `response` selects the subscriptions bound
+    /// to one option.
     fn webhook_destinations(
         &self,
         event: usize,
@@ -423,7 +410,7 @@ impl Simulator {
         destinations
     }
 
-    /// The fields every webhook body of this event shares, at the current time.
+    /// Builds the fields every webhook body of this event shares, at the current time.
     pub(super) fn webhook_common(&self, event: usize) -> Common {
         let record = &self.events[event];
         Common {
@@ -508,7 +495,7 @@ impl Simulator {
     }
 }
 
-/// A stable number for a device: 1000 per person in world order, plus the
+/// Numbers a device stably: 1000 per person in world order, plus the
 /// device's position.
 fn device_id(person_index: usize, device_index: usize) -> u64 {
     let person = u64::try_from(person_index).unwrap_or(u64::MAX / 2_000);

@@ -24,7 +24,7 @@ use crate::world::{ResponseAction, ResponseOption};
 impl Simulator {
     /// Applies a recipient's response at the current time.
     ///
-    /// The response answers the person's most recent notification, on
+    /// The response applies to the person's most recent notification, on
     /// `device` when given. Errors mean the response could not be matched
     /// at all (unknown event, person, device or option, or the person was
     /// never notified). A response to a terminated or suspended event, or
@@ -113,7 +113,7 @@ impl Simulator {
         }
     }
 
-    /// Finds the notification answered and the chain that sent it.
+    /// Finds the notification the response applies to and the chain that sent it.
     fn find_notification(
         &self,
         index: usize,

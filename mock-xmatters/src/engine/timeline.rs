@@ -117,7 +117,7 @@ pub enum TimelineKind {
     },
 }
 
-/// Why a group's escalation level was reached.
+/// The cause of reaching a group's escalation level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LevelReason {

@@ -18,7 +18,7 @@ pub(crate) struct TimerKey {
     sequence: u64,
 }
 
-/// What a timer does when it fires.
+/// The action a timer performs when it fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TimerKind {
     /// Reach the next level of a group target's timeline.
@@ -67,7 +67,7 @@ impl TimerQueue {
         self.timers.pop_first()
     }
 
-    /// The due time of the earliest pending timer.
+    /// Returns the due time of the earliest pending timer.
     pub(crate) fn next_due(&self) -> Option<SimTime> {
         self.timers.first_key_value().map(|(key, _)| key.due)
     }

@@ -51,7 +51,7 @@ impl fmt::Display for EventKey {
     }
 }
 
-/// Where a trigger came from; flood control counts alerts per source.
+/// The origin of a trigger. Flood control counts alerts per source.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "name", rename_all = "snake_case")]
 pub enum Source {
@@ -77,7 +77,7 @@ impl fmt::Display for Source {
 pub struct ValidationError {
     /// The offending field, such as `properties/View_Name`.
     pub json_path: String,
-    /// What is wrong, such as `Exceeded the specified maximum number of characters`.
+    /// The problem, such as `Exceeded the specified maximum number of characters`.
     pub details: String,
 }
 
@@ -93,7 +93,7 @@ pub enum Status {
 }
 
 impl Status {
-    /// The wire spelling, such as `TERMINATED`.
+    /// Returns the wire spelling, such as `TERMINATED`.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Active => "ACTIVE",
@@ -104,7 +104,7 @@ impl Status {
         }
     }
 
-    /// Whether the event is over: no notifications, responses ignored.
+    /// Tells whether the event is over: no notifications, responses ignored.
     pub fn is_terminal(self) -> bool {
         matches!(
             self,
@@ -150,8 +150,8 @@ pub struct EventSnapshot {
     pub priority: Priority,
     pub created: SimTime,
     pub expiration_minutes: u32,
-    /// Property values by form property name, without `#en` suffixes; the
-    /// form's definitions say which are text.
+    /// Property values by form property name, without `#en` suffixes. The
+    /// form's property definitions mark which ones are text.
     pub properties: serde_json::Map<String, serde_json::Value>,
     pub form_name: String,
     pub form_uuid: Uuid,
@@ -161,7 +161,7 @@ pub struct EventSnapshot {
     pub recipients: Vec<RecipientSpec>,
 }
 
-/// Which events [`crate::engine::Simulator::events`] returns; unset fields match all.
+/// The filter of [`crate::engine::Simulator::events`]. Unset fields match all events.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventFilter {
@@ -258,20 +258,20 @@ pub struct NotificationRecord {
     pub delivery: DeliveryOutcome,
 }
 
-/// A recipient's answer, as the `/mock/respond` hook passes it in.
+/// A recipient's response, as the `/mock/respond` hook passes it in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseInput {
     pub event: EventKey,
     /// The person's target name.
     pub recipient: String,
-    /// The device the answer came from; the person's most recent
-    /// notification is used when absent.
+    /// The device the response came from. When absent, the person's most
+    /// recent notification is used.
     pub device: Option<String>,
     pub choice: ResponseChoice,
     pub comment: Option<String>,
 }
 
-/// How a recipient picks a response option.
+/// The recipient's choice of response option.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResponseChoice {
     /// The option text, matched ignoring ASCII case.
@@ -280,7 +280,7 @@ pub enum ResponseChoice {
     Digit(u8),
 }
 
-/// What a response did.
+/// The result of a response.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RespondOutcome {
     pub event: EventRef,
@@ -290,7 +290,7 @@ pub struct RespondOutcome {
     pub response: String,
     pub action: ResponseAction,
     pub contribution: Contribution,
-    /// False when the response was ignored; `ignored_reason` says why.
+    /// False when the response was ignored, with the cause in `ignored_reason`.
     pub accepted: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ignored_reason: Option<String>,
@@ -304,7 +304,7 @@ pub struct RespondOutcome {
     pub notified: Vec<NotificationRecord>,
 }
 
-/// Why a response could not be matched to a notification.
+/// The error for a response that cannot be matched to a notification.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RespondError {
     #[error("event {0} not found")]
@@ -327,7 +327,7 @@ pub enum RespondError {
     UnknownDigit { digit: u8, options: String },
 }
 
-/// Why a status change or an annotation failed.
+/// The error for a status change or an annotation that failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
     #[error("event {0} not found")]
@@ -344,7 +344,7 @@ pub enum EngineError {
     EmptyComment,
 }
 
-/// Something the engine wants the I/O edge to do.
+/// An action the engine requests from the I/O edge.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Send an outbound webhook.

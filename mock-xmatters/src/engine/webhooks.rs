@@ -5,8 +5,8 @@ use serde_json::{Map, Value, json};
 use crate::clock::SimTime;
 use crate::world::{DeliveryOutcome, Form};
 
-/// The `eventProperties` array: one single-key object per property flagged
-/// for callbacks that the event has, in form order.
+/// Builds the `eventProperties` array: one single-key object per property
+/// flagged for callbacks that the event has, in form order.
 pub(crate) fn event_properties(form: &Form, properties: &Map<String, Value>) -> Value {
     let entries = form
         .properties
@@ -36,8 +36,8 @@ pub(crate) struct ResponseFields<'a> {
     pub(crate) comment: Option<&'a str>,
 }
 
-/// A RESPONSE body. A missing comment is the string `"null"`, as xMatters
-/// sends it.
+/// Builds a RESPONSE body. A missing comment is the string `"null"`, as
+/// xMatters sends it.
 pub(crate) fn response_body(common: Common, fields: ResponseFields<'_>) -> Value {
     json!({
         "eventIdentifier": common.event_id,
@@ -50,7 +50,7 @@ pub(crate) fn response_body(common: Common, fields: ResponseFields<'_>) -> Value
     })
 }
 
-/// A STATUS body; the status is lower case, as in older xMatters payloads.
+/// Builds a STATUS body. The status is lower case, as in older xMatters payloads.
 pub(crate) fn status_body(common: Common, status: &str) -> Value {
     json!({
         "eventIdentifier": common.event_id,
@@ -67,7 +67,7 @@ pub(crate) struct DeliveryFields<'a> {
     pub(crate) outcome: DeliveryOutcome,
 }
 
-/// A DELIVERYSTATUS body.
+/// Builds a DELIVERYSTATUS body.
 pub(crate) fn delivery_body(common: Common, fields: DeliveryFields<'_>) -> Value {
     let (status, message) = match fields.outcome {
         DeliveryOutcome::Delivered => ("Delivered", "Notification delivered"),

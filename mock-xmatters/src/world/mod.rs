@@ -68,13 +68,13 @@ impl World {
         })
     }
 
-    /// The built-in default world.
+    /// Returns the built-in default world.
     pub fn default_world() -> World {
         World::from_toml_str(DEFAULT_WORLD_TOML, "built-in default world")
             .expect("the built-in default world is valid, as a unit test checks")
     }
 
-    /// The built-in world with the vendor's original response options.
+    /// Returns the built-in world with the vendor's original response options.
     pub fn original_world() -> World {
         World::from_toml_str(ORIGINAL_WORLD_TOML, "built-in original world")
             .expect("the built-in original world is valid, as a unit test checks")
@@ -108,3 +108,6 @@ impl World {
         self.webhook_targets.iter().find(|t| t.name == name)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Everything the simulator knows before the first request: people,
+/// The simulator's configuration before the first request: people,
 /// groups, forms, integrations, credentials and limits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -145,7 +145,7 @@ pub struct Device {
     /// notified (after the person was reached, for the first device).
     #[serde(default)]
     pub delay_minutes: u32,
-    /// What the simulated provider reports for every message to this device.
+    /// The delivery result the simulated provider reports for every message to this device.
     #[serde(default)]
     pub delivery: DeliveryOutcome,
 }
@@ -222,7 +222,8 @@ pub enum Priority {
     High,
 }
 
-/// A form: what an event carries and how it is presented and answered.
+/// A form: the properties, response options, message templates and
+/// outbound webhooks of its events.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Form {
@@ -321,7 +322,7 @@ pub struct ResponseOption {
     pub digit: Option<u8>,
 }
 
-/// What a response does to the event's notifications.
+/// The effect of a response on the event's notifications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ResponseAction {
@@ -340,7 +341,7 @@ pub enum ResponseAction {
     End,
 }
 
-/// How a response counts in performance reports; never changes who is notified.
+/// The weight of a response in performance reports. It never changes who is notified.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Contribution {
@@ -412,7 +413,7 @@ pub struct Integration {
     pub form: String,
 }
 
-/// How an integration reads its request body.
+/// The format of an integration's request body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IntegrationKind {

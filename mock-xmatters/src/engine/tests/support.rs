@@ -97,7 +97,7 @@ pub(super) fn minutes(count: u64) -> Duration {
     Duration::from_secs(count * 60)
 }
 
-/// A trigger with only the required Summary.
+/// Returns a trigger with only the required Summary.
 pub(super) fn trigger() -> Value {
     json!({"properties": {"Summary": "DB down"}})
 }
@@ -138,7 +138,7 @@ pub(super) fn notifications(sim: &Simulator, event: EventRef) -> Vec<Notificatio
     sim.notifications(&key(event)).expect("the event exists")
 }
 
-/// Each notification as `(offset in minutes, person, device)`.
+/// Lists each notification as `(offset in minutes, person, device)`.
 pub(super) fn sent(sim: &Simulator, event: EventRef) -> Vec<(u64, String, String)> {
     notifications(sim, event)
         .into_iter()
@@ -157,7 +157,7 @@ pub(super) fn expect(entries: &[(u64, &str, &str)]) -> Vec<(u64, String, String)
         .collect()
 }
 
-/// The timeline entries of one kind, by their `type` tag.
+/// Returns the timeline entries of one kind, by their `type` tag.
 pub(super) fn entries_of(sim: &Simulator, event: EventRef, kind: &str) -> Vec<TimelineKind> {
     sim.timeline(&key(event))
         .expect("the event exists")
@@ -178,7 +178,7 @@ pub(super) fn entries_of(sim: &Simulator, event: EventRef, kind: &str) -> Vec<Ti
         .collect()
 }
 
-/// The test world with a response option's action replaced.
+/// Returns the test world with a response option's action replaced.
 pub(super) fn world_with_action(text: &str, action: ResponseAction) -> World {
     let mut world = test_world();
     for option in &mut world.forms[0].responses {

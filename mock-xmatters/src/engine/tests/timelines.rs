@@ -19,7 +19,7 @@ fn world_with_roster(delays: &[u32]) -> World {
     world
 }
 
-/// The minutes at which each person's email went out.
+/// Returns the minute at which each person's email was sent.
 fn emails(sim: &Simulator, event: crate::engine::EventRef) -> Vec<(u64, String)> {
     sent(sim, event)
         .into_iter()
@@ -207,4 +207,42 @@ fn notifications_render_templates_per_channel() {
     assert_eq!(sent[0].address, "p1@example.com");
     assert_eq!(sent[1].subject, None);
     assert_eq!(sent[1].text, "Voice DB down");
+}
+
+#[test]
+fn default_world_story_snapshot() {
+    let mut sim = simulator(World::default_world());
+    let source = Source::Integration("OverOps relay".to_string());
+    let trigger = json!({
+        "properties": {
+            "Summary": "NullPointerException in OrderService.place",
+            "App_Name": "orders-api",
+            "Service_Name": "prod",
+            "View_Name": "All Exceptions",
+            "link": "https://app.overops.com/tale/1",
+        },
+        "priority": "HIGH",
+    });
+    let snapshot = sim
+        .create_event(source, None, &trigger)
+        .expect("valid trigger");
+    let event = crate::engine::EventRef {
+        id: snapshot.id,
+        event_id: snapshot.event_id,
+    };
+
+    sim.advance_by(minutes(2));
+    sim.respond(crate::engine::ResponseInput {
+        event: key(event),
+        recipient: "alice".to_string(),
+        device: Some("SMS".to_string()),
+        choice: crate::engine::ResponseChoice::Text("Ignore".to_string()),
+        comment: Some("in a meeting".to_string()),
+    })
+    .expect("alice was notified by SMS");
+    sim.advance_by(minutes(2));
+    respond(&mut sim, event, "bob", "Acknowledge");
+    sim.advance_by(minutes(180));
+
+    insta::assert_yaml_snapshot!(sim.timeline(&key(event)));
 }
