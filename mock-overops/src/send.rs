@@ -26,7 +26,10 @@ pub enum SendError {
         target: String,
     },
     /// The connection failed, or the response could not be read.
-    #[error("request to {target} failed: {source}; check the URL and that the receiver is up")]
+    #[error(
+        "request to {target} failed: {}; check the URL and that the receiver is up",
+        error_chain(source)
+    )]
     Request {
         /// Scheme, host and port of the URL (path and query may hold a secret).
         target: String,
@@ -107,6 +110,19 @@ pub fn redacted_target(url: &Url) -> String {
         Some(port) => format!("{}://{host}:{port}", url.scheme()),
         None => format!("{}://{host}", url.scheme()),
     }
+}
+
+/// Joins an error and its sources with `: `, because reqwest's top-level
+/// message alone ("error sending request") does not say what went wrong.
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 fn request_error(url: &Url, error: reqwest::Error) -> SendError {

@@ -148,7 +148,7 @@ impl Quirk {
 
 impl fmt::Display for Quirk {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(self.name())
+        formatter.pad(self.name())
     }
 }
 

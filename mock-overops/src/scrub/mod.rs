@@ -96,7 +96,7 @@ impl DetailKind {
 
 impl fmt::Display for DetailKind {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.write_str(self.name())
+        formatter.pad(self.name())
     }
 }
 

@@ -82,8 +82,8 @@ fn make(kind: DetailKind, original: &str, number: u64, length: usize) -> String 
     }
 }
 
-/// Returns `prefix`, `number` and fill characters, cut from the left when
-/// `length` is too short for all of them.
+/// Returns `prefix`, `number` and fill characters, `length` chars long.
+/// When `length` is too short, the prefix is cut first, then the leading digits.
 pub(crate) fn fit(prefix: &str, number: u64, length: usize) -> String {
     let digits = number.to_string();
     let natural = prefix.len() + digits.len();
@@ -91,8 +91,10 @@ pub(crate) fn fit(prefix: &str, number: u64, length: usize) -> String {
         let fill = FILL.to_string().repeat(length - natural);
         return format!("{prefix}{digits}{fill}");
     }
-    let both = format!("{prefix}{digits}");
-    both[both.len() - length..].to_owned()
+    if length >= digits.len() {
+        return format!("{}{digits}", &prefix[..length - digits.len()]);
+    }
+    digits[digits.len() - length..].to_owned()
 }
 
 fn email(number: u64, length: usize) -> String {
@@ -177,7 +179,7 @@ mod tests {
     fn fit_pads_and_cuts() {
         assert_eq!(fit("user", 1, 8), "user1xxx");
         assert_eq!(fit("user", 12, 6), "user12");
-        assert_eq!(fit("user", 12, 4), "er12");
+        assert_eq!(fit("user", 12, 4), "us12");
         assert_eq!(fit("user", 123, 2), "23");
     }
 

@@ -5,6 +5,7 @@ mod load_command;
 mod scrub_command;
 mod send_command;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -32,21 +33,27 @@ enum Command {
     Scrub(scrub_command::Args),
 }
 
-fn main() -> anyhow::Result<ExitCode> {
+/// Prints errors as `error: MESSAGE: CAUSE` and exits with 1.
+fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 
-    match cli.command {
+    let result = match cli.command {
         Command::Generate(args) => generate_command::run(args),
         Command::Send(args) => send_command::run(args),
         Command::Load(args) => load_command::run(args),
         Command::Scrub(args) => scrub_command::run(args),
-    }
+    };
+    result.unwrap_or_else(|error| {
+        eprintln!("error: {error:#}");
+        ExitCode::FAILURE
+    })
 }
 
 /// Builds the runtime of the commands that do network I/O.
