@@ -80,6 +80,13 @@ pub(crate) struct GroupTimeline {
     pub(crate) pending: Option<TimerKey>,
     /// Set when a response stopped the group; no further level is reached.
     pub(crate) stopped: bool,
+    /// Set when anyone reached through the group responded, which cancels
+    /// any repeat of the timeline.
+    pub(crate) responded: bool,
+    /// The pass through the timeline, 1 for the first; a repeat adds one.
+    pub(crate) round: u32,
+    pub(crate) repeats_left: u32,
+    pub(crate) repeat_delay_minutes: u32,
 }
 
 /// Members notified together, `delay_minutes` after the previous level.
@@ -115,6 +122,9 @@ pub(crate) struct Chain {
     /// Index of the target in the event's target list.
     pub(crate) target: usize,
     pub(crate) person: String,
+    /// The pass through a group's timeline that started the chain; 1 for
+    /// person and device targets.
+    pub(crate) round: u32,
     /// Indices into the person's device list, in notification order.
     pub(crate) devices: Vec<usize>,
     /// Position in `devices` of the next device to notify.
@@ -167,6 +177,8 @@ mod tests {
     fn group(delays: &[u32]) -> Group {
         Group {
             name: "g".to_string(),
+            repeat: 0,
+            repeat_delay_minutes: 0,
             roster: delays
                 .iter()
                 .enumerate()

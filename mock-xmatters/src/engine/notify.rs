@@ -46,6 +46,10 @@ impl Simulator {
                         next_level: 0,
                         pending: None,
                         stopped: false,
+                        responded: false,
+                        round: 1,
+                        repeats_left: group.repeat,
+                        repeat_delay_minutes: group.repeat_delay_minutes,
                     })
                 }
                 // Validation rejects dynamic teams, so none reaches here.
@@ -65,11 +69,11 @@ impl Simulator {
         match &self.events[event].targets[target].kind {
             TargetKind::Person { person } => {
                 let person = person.clone();
-                self.start_chain(event, target, &person, None);
+                self.start_chain(event, target, &person, None, 1);
             }
             TargetKind::Device { person, device } => {
                 let (person, device) = (person.clone(), device.clone());
-                self.start_chain(event, target, &person, Some(&device));
+                self.start_chain(event, target, &person, Some(&device), 1);
             }
             TargetKind::Group(group) => match group.levels.first().map(|l| l.delay_minutes) {
                 Some(0) => self.reach_level(event, target, LevelReason::EventCreated),
@@ -114,8 +118,13 @@ impl Simulator {
         group.next_level += 1;
         group.pending = None;
         let name = group.name.clone();
+        let round = group.round;
         let members = group.levels[level].members.clone();
-        let next_delay = group.levels.get(level + 1).map(|l| l.delay_minutes);
+        let next_delay = match group.levels.get(level + 1) {
+            Some(next) => Some(next.delay_minutes),
+            None if group.repeats_left > 0 => Some(group.repeat_delay_minutes),
+            None => None,
+        };
 
         self.log(
             event,
@@ -127,7 +136,7 @@ impl Simulator {
             },
         );
         for person in &members {
-            self.reach_member(event, target, &name, person);
+            self.reach_member(event, target, &name, person, round);
         }
         if let Some(delay) = next_delay {
             self.schedule_level(event, target, delay);
@@ -136,15 +145,15 @@ impl Simulator {
 
     /// Notifies one member of a reached level, "only if their participation
     /// is still required".
-    fn reach_member(&mut self, event: usize, target: usize, group: &str, person: &str) {
+    fn reach_member(&mut self, event: usize, target: usize, group: &str, person: &str, round: u32) {
         let already_reached = self.events[event]
             .chains
             .iter()
-            .any(|c| c.target == target && c.person == person);
+            .any(|c| c.target == target && c.person == person && c.round == round);
         if already_reached {
             self.log_skip(event, person, group, "already notified through this group");
         } else {
-            self.start_chain(event, target, person, None);
+            self.start_chain(event, target, person, None, round);
         }
     }
 
@@ -156,6 +165,7 @@ impl Simulator {
         target: usize,
         person: &str,
         only_device: Option<&str>,
+        round: u32,
     ) {
         let record = &self.events[event];
         let via = record.targets[target].label.clone();
@@ -190,6 +200,7 @@ impl Simulator {
         self.events[event].chains.push(Chain {
             target,
             person: person.to_string(),
+            round,
             devices,
             next: 0,
             pending: None,
@@ -335,12 +346,21 @@ impl Simulator {
                     return;
                 }
                 group.pending = None;
-                let delay_minutes = group
-                    .levels
-                    .get(group.next_level)
-                    .map_or(0, |l| l.delay_minutes);
+                let reason = match group.levels.get(group.next_level) {
+                    Some(level) => LevelReason::DelayElapsed {
+                        delay_minutes: level.delay_minutes,
+                    },
+                    // Every level was reached: the timer is a repeat.
+                    None if group.responded || group.repeats_left == 0 => return,
+                    None => {
+                        group.repeats_left -= 1;
+                        group.round += 1;
+                        group.next_level = 0;
+                        LevelReason::Repeated { round: group.round }
+                    }
+                };
                 if self.events[event].status == Status::Active {
-                    self.reach_level(event, target, LevelReason::DelayElapsed { delay_minutes });
+                    self.reach_level(event, target, reason);
                 }
             }
             TimerKind::Device { chain } => {

@@ -218,6 +218,9 @@ impl Simulator {
             action_name(option.action)
         );
         let target = self.events[index].chains[chain].target;
+        if let TargetKind::Group(group) = &mut self.events[index].targets[target].kind {
+            group.responded = true;
+        }
 
         match option.action {
             ResponseAction::RecordResponse => {

@@ -127,4 +127,6 @@ pub enum LevelReason {
     DelayElapsed { delay_minutes: u32 },
     /// A response with the `ESCALATE` action skipped the remaining delay.
     Escalated { by: String, response: String },
+    /// Nobody responded through the group, so its timeline restarted.
+    Repeated { round: u32 },
 }

@@ -177,6 +177,14 @@ pub struct Group {
     /// Members in roster order. A member with a delay starts a new level
     /// of the timeline; members without one join the previous level.
     pub roster: Vec<RosterEntry>,
+    /// Times the timeline restarts from the first level when nobody
+    /// responded through the group.
+    #[serde(default)]
+    pub repeat: u32,
+    /// Minutes between reaching the last level and restarting; required
+    /// when `repeat` is set.
+    #[serde(default)]
+    pub repeat_delay_minutes: u32,
 }
 
 /// One member of a group's roster.

@@ -166,6 +166,12 @@ fn invalid_defaults_and_limits_are_rejected() {
     );
     assert!(load_error(&long_default).contains("forms[0].properties[0].default"));
 
+    let repeat_without_delay = MINIMAL.replace(
+        "roster = [{ person = \"ann\" }]",
+        "roster = [{ person = \"ann\" }]\nrepeat = 2",
+    );
+    assert!(load_error(&repeat_without_delay).contains("groups[0].repeat_delay_minutes"));
+
     let no_window = format!("[flood_control]\nwindow_seconds = 0\n{MINIMAL}");
     assert!(load_error(&no_window).contains("flood_control.window_seconds"));
 }

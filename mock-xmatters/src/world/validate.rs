@@ -117,6 +117,12 @@ fn check_groups(world: &World) -> Result<(), Issue> {
                 "must name at least one person",
             ));
         }
+        if group.repeat > 0 && group.repeat_delay_minutes == 0 {
+            return Err(issue(
+                format!("groups[{index}].repeat_delay_minutes"),
+                "must be at least 1 when repeat is set",
+            ));
+        }
         for (member, entry) in group.roster.iter().enumerate() {
             if world.person(&entry.person).is_none() {
                 return Err(issue(

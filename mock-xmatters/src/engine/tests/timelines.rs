@@ -246,3 +246,52 @@ fn default_world_story_snapshot() {
 
     insta::assert_yaml_snapshot!(sim.timeline(&key(event)));
 }
+
+fn repeating_world() -> World {
+    let mut world = test_world();
+    world.groups[0].repeat = 1;
+    world.groups[0].repeat_delay_minutes = 30;
+    world
+}
+
+#[test]
+fn repeat_restarts_unanswered_timeline() {
+    let mut sim = simulator(repeating_world());
+    let event = create(&mut sim, &trigger());
+    sim.advance_by(minutes(120));
+    assert_eq!(
+        emails(&sim, event),
+        pairs(&[
+            (0, "p1"),
+            (10, "p2"),
+            (20, "p3"),
+            (50, "p1"),
+            (60, "p2"),
+            (70, "p3")
+        ]),
+        "one repeat, 30 minutes after the last level"
+    );
+
+    let reasons: Vec<LevelReason> = entries_of(&sim, event, "escalation")
+        .into_iter()
+        .filter_map(|entry| match entry {
+            TimelineKind::Escalation { reason, .. } => Some(reason),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reasons[3], LevelReason::Repeated { round: 2 });
+    assert_eq!(sim.pending_timers(), 1, "only the expiry is left");
+}
+
+#[test]
+fn repeat_skipped_after_a_response() {
+    let mut sim = simulator(repeating_world());
+    let event = create(&mut sim, &trigger());
+    sim.advance_by(minutes(21));
+    respond(&mut sim, event, "p3", "Record");
+    sim.advance_by(minutes(60));
+    assert_eq!(
+        emails(&sim, event),
+        pairs(&[(0, "p1"), (10, "p2"), (20, "p3")])
+    );
+}
