@@ -1,6 +1,7 @@
 //! Log output through `tracing`, and redaction of secrets in what is logged.
 
 use std::borrow::Cow;
+use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
@@ -45,7 +46,8 @@ pub fn init(config: &LoggingConfig) -> Result<(), LoggingError> {
 
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     let installed = match config.format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),

@@ -1,7 +1,7 @@
 //! Service counters, rendered in the Prometheus text exposition format.
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Why the intake rejected a request; the `reason` label of
@@ -67,7 +67,8 @@ pub struct Metrics {
     delivered: AtomicU64,
     retries: AtomicU64,
     dead: AtomicU64,
-    backlog: AtomicI64,
+    /// Pending alerts as last read from the store.
+    backlog: AtomicU64,
     latency: Histogram,
 }
 
@@ -83,7 +84,6 @@ impl Metrics {
     /// Counts a request that was stored as a new alert.
     pub fn alert_received(&self) {
         self.received.fetch_add(1, Ordering::Relaxed);
-        self.backlog.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts a rejected request.
@@ -99,7 +99,6 @@ impl Metrics {
     /// Counts a delivery with its time from receipt to acceptance.
     pub fn delivered(&self, latency: Duration) {
         self.delivered.fetch_add(1, Ordering::Relaxed);
-        self.backlog.fetch_sub(1, Ordering::Relaxed);
         self.latency.observe(latency);
     }
 
@@ -111,20 +110,16 @@ impl Metrics {
     /// Counts an alert that became dead.
     pub fn dead(&self) {
         self.dead.fetch_add(1, Ordering::Relaxed);
-        self.backlog.fetch_sub(1, Ordering::Relaxed);
     }
 
     /// Sets the backlog to the count read from the store.
     pub fn set_backlog(&self, pending: u64) {
-        self.backlog.store(
-            i64::try_from(pending).unwrap_or(i64::MAX),
-            Ordering::Relaxed,
-        );
+        self.backlog.store(pending, Ordering::Relaxed);
     }
 
     /// Returns the pending alerts as last counted.
     pub fn backlog(&self) -> u64 {
-        self.backlog.load(Ordering::Relaxed).max(0) as u64
+        self.backlog.load(Ordering::Relaxed)
     }
 
     /// Renders every metric in the Prometheus text format, version 0.0.4.
@@ -233,6 +228,7 @@ mod tests {
     fn counters_render_with_labels() {
         let metrics = Metrics::default();
         metrics.alert_received();
+        metrics.set_backlog(1);
         metrics.rejected(RejectReason::TooLarge);
         metrics.rejected(RejectReason::TooLarge);
         let text = metrics.render();

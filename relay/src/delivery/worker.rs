@@ -114,7 +114,6 @@ impl Worker {
             while let Some(result) = tasks.try_join_next() {
                 log_task_failure(result);
             }
-            self.refresh_backlog().await;
             self.claim_and_spawn(&mut tasks).await;
 
             let wait = if tasks.len() < self.concurrency {
@@ -176,13 +175,6 @@ impl Worker {
                 tracing::error!(error = %err, "reading the next due time failed");
                 self.poll_interval
             }
-        }
-    }
-
-    async fn refresh_backlog(&self) {
-        match self.shared.store.backlog().await {
-            Ok(pending) => self.shared.metrics.set_backlog(pending),
-            Err(err) => tracing::error!(error = %err, "counting pending alerts failed"),
         }
     }
 

@@ -96,18 +96,6 @@ async fn receive(
     };
     drop(token);
 
-    let backlog = state.metrics.backlog();
-    if backlog >= state.config.server.max_backlog {
-        return unavailable(
-            state,
-            RejectReason::BacklogFull,
-            &format!(
-                "{backlog} alerts are waiting for delivery, the limit (server.max_backlog) is {}; retry later",
-                state.config.server.max_backlog
-            ),
-        );
-    }
-
     let body = match read_body(state, headers, body).await {
         Ok(body) => body,
         Err(response) => return response,
@@ -201,6 +189,7 @@ async fn store(
         warnings: prepared.warnings,
         dedup_key: prepared.dedup_key,
         dedup_since,
+        max_backlog: Some(state.config.server.max_backlog),
     };
 
     match state.store.insert(alert).await {
@@ -215,6 +204,11 @@ async fn store(
             tracing::info!(alert_id = %outcome.id, kind = %prepared.kind, "alert accepted");
             accepted(outcome.id, false)
         }
+        Err(err @ StoreError::BacklogFull { .. }) => unavailable(
+            state,
+            RejectReason::BacklogFull,
+            &format!("{err}; retry later"),
+        ),
         Err(err) => store_failure(state, &err),
     }
 }

@@ -35,7 +35,7 @@ use state::AppState;
 pub enum ServeError {
     /// A configuration value cannot be used.
     #[error("invalid option {0}")]
-    Config(#[from] OptionError),
+    Config(OptionError),
     /// The store could not be opened.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -53,6 +53,14 @@ pub enum ServeError {
         /// Panic or cancellation message.
         message: String,
     },
+}
+
+impl From<OptionError> for ServeError {
+    fn from(error: OptionError) -> Self {
+        // Not a `#[from]` field: the option error would print twice, once
+        // as this error's message and once as its source.
+        Self::Config(error)
+    }
 }
 
 /// A running relay. Dropping it without [`Relay::shutdown`] aborts it.

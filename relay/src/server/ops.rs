@@ -44,8 +44,13 @@ pub(crate) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     }
 }
 
-/// `GET /metrics`: Prometheus text format.
+/// `GET /metrics`: Prometheus text format. The backlog gauge is read from
+/// the store first, so it also counts alerts requeued by other processes.
 pub(crate) async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    match state.store.backlog().await {
+        Ok(pending) => state.metrics.set_backlog(pending),
+        Err(err) => tracing::error!(error = %err, "counting pending alerts for /metrics failed"),
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -7,6 +7,8 @@
 mod schema;
 mod sql;
 mod sqlite;
+#[cfg(test)]
+mod tests;
 mod types;
 
 pub use sqlite::{SqliteStore, StoreOptions};
@@ -45,6 +47,14 @@ pub enum StoreError {
     /// A query or commit failed.
     #[error("store operation failed: {0}")]
     Database(#[from] rusqlite::Error),
+    /// The insert would take the backlog above its bound.
+    #[error("{pending} alerts are waiting for delivery, the limit (server.max_backlog) is {limit}")]
+    BacklogFull {
+        /// Pending alerts at the time of the insert.
+        pending: u64,
+        /// The configured bound.
+        limit: u64,
+    },
     /// The transaction holding the operation could not start or commit.
     #[error("store commit failed: {0}")]
     Commit(String),
@@ -68,7 +78,8 @@ pub enum StoreError {
 pub trait Store: Send + Sync + 'static {
     /// Inserts an alert as pending, or records it as a duplicate of an
     /// earlier alert with the same dedup key received at or after
-    /// `alert.dedup_since`.
+    /// `alert.dedup_since`. Fails with [`StoreError::BacklogFull`] when
+    /// `alert.max_backlog` alerts are already pending.
     fn insert(&self, alert: NewAlert) -> BoxFuture<'_, Result<InsertOutcome, StoreError>>;
 
     /// Claims up to `limit` pending alerts whose next attempt is due at

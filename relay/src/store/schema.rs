@@ -39,6 +39,30 @@ const MIGRATIONS: &[&str] = &[
         response_excerpt TEXT,
         PRIMARY KEY (alert_id, number)
     ) STRICT;",
+    // Version 2: the pending count, kept exact by triggers so the intake
+    // can enforce the backlog bound without counting rows.
+    "CREATE TABLE outbox_stats (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        pending INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO outbox_stats (id, pending)
+        SELECT 1, count(*) FROM alerts WHERE state = 'pending';
+    CREATE TRIGGER alerts_pending_insert AFTER INSERT ON alerts
+        WHEN NEW.state = 'pending'
+    BEGIN
+        UPDATE outbox_stats SET pending = pending + 1;
+    END;
+    CREATE TRIGGER alerts_pending_update AFTER UPDATE OF state ON alerts
+        WHEN OLD.state IS NOT NEW.state
+    BEGIN
+        UPDATE outbox_stats
+            SET pending = pending + (NEW.state = 'pending') - (OLD.state = 'pending');
+    END;
+    CREATE TRIGGER alerts_pending_delete AFTER DELETE ON alerts
+        WHEN OLD.state = 'pending'
+    BEGIN
+        UPDATE outbox_stats SET pending = pending - 1;
+    END;",
 ];
 
 /// Highest schema version this build knows.

@@ -63,6 +63,13 @@ pub(super) fn insert(conn: &Connection, alert: &NewAlert) -> Result<InsertOutcom
         }
     }
 
+    if let Some(limit) = alert.max_backlog {
+        let pending = backlog(conn)?;
+        if pending >= limit {
+            return Err(StoreError::BacklogFull { pending, limit });
+        }
+    }
+
     let id = AlertId::new_random();
     let received = millis(alert.received_at);
     conn.execute(
@@ -191,12 +198,8 @@ pub(super) fn mark_dead(conn: &Connection, id: AlertId, reason: &str) -> Result<
 }
 
 pub(super) fn backlog(conn: &Connection) -> Result<u64, StoreError> {
-    let count: i64 = conn.query_row(
-        "SELECT count(*) FROM alerts WHERE state = 'pending'",
-        [],
-        |row| row.get(0),
-    )?;
-    Ok(count as u64)
+    let count: i64 = conn.query_row("SELECT pending FROM outbox_stats", [], |row| row.get(0))?;
+    Ok(count.max(0) as u64)
 }
 
 fn summary_from_row(

@@ -7,6 +7,8 @@
 //! requests therefore share one fsync instead of paying one each.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures::future::BoxFuture;
@@ -96,6 +98,9 @@ pub struct SqliteStore {
     jobs: mpsc::Sender<Box<dyn Job>>,
     /// Database file, for messages.
     path: PathBuf,
+    /// Transactions committed so far; with group commit this grows more
+    /// slowly than the number of operations.
+    commits: Arc<AtomicU64>,
 }
 
 impl SqliteStore {
@@ -119,15 +124,23 @@ impl SqliteStore {
 
         let (jobs, queue) = mpsc::channel(options.queue_capacity.max(1));
         let max_batch = options.max_batch.max(1);
+        let commits = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&commits);
         std::thread::Builder::new()
             .name("relay-store-writer".to_owned())
-            .spawn(move || run_writer(conn, queue, max_batch))
+            .spawn(move || run_writer(conn, queue, max_batch, &counter))
             .map_err(|err| StoreError::Commit(format!("cannot start the writer thread: {err}")))?;
 
         Ok(Self {
             jobs,
             path: path.to_path_buf(),
+            commits,
         })
+    }
+
+    /// Returns the number of transactions committed since the store opened.
+    pub fn commit_count(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
     }
 
     /// Database file this store writes to.
@@ -152,7 +165,12 @@ impl SqliteStore {
     }
 }
 
-fn run_writer(mut conn: Connection, mut queue: mpsc::Receiver<Box<dyn Job>>, max_batch: usize) {
+fn run_writer(
+    mut conn: Connection,
+    mut queue: mpsc::Receiver<Box<dyn Job>>,
+    max_batch: usize,
+    commits: &AtomicU64,
+) {
     while let Some(first) = queue.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < max_batch {
@@ -161,17 +179,20 @@ fn run_writer(mut conn: Connection, mut queue: mpsc::Receiver<Box<dyn Job>>, max
                 Err(_) => break,
             }
         }
-        run_batch(&mut conn, batch);
+        if run_batch(&mut conn, batch) {
+            commits.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 
-fn run_batch(conn: &mut Connection, batch: Vec<Box<dyn Job>>) {
+/// Runs one batch in one transaction and returns whether it committed.
+fn run_batch(conn: &mut Connection, batch: Vec<Box<dyn Job>>) -> bool {
     if let Err(err) = conn.execute_batch("BEGIN IMMEDIATE") {
         tracing::error!(error = %err, "store transaction could not start");
         for job in batch {
             job.fail(err.to_string());
         }
-        return;
+        return false;
     }
 
     let mut replies = Vec::with_capacity(batch.len());
@@ -186,9 +207,11 @@ fn run_batch(conn: &mut Connection, batch: Vec<Box<dyn Job>>) {
         }
         err.to_string()
     });
+    let committed = commit.is_ok();
     for reply in replies {
         reply(commit.clone());
     }
+    committed
 }
 
 fn run_job(conn: &Connection, job: Box<dyn Job>) -> Reply {

@@ -92,6 +92,10 @@ pub struct NewAlert {
     /// Earliest receive time of an alert this one may duplicate; `None`
     /// turns deduplication off for this insert.
     pub dedup_since: Option<Timestamp>,
+    /// Pending alerts at or above which the insert fails with
+    /// [`StoreError::BacklogFull`](super::StoreError::BacklogFull); `None`
+    /// means no bound. Duplicates are still recognized when full.
+    pub max_backlog: Option<u64>,
 }
 
 /// Result of [`Store::insert`](super::Store::insert).

@@ -1,0 +1,139 @@
+//! `relay alerts` and `relay serve` as processes: listing, showing and
+//! retrying stored alerts, and start-up errors.
+
+mod harness;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use harness::{TOKEN, alert_body, config, post, settled, start};
+use relay::store::AlertState;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn relay_command(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_relay"))
+        .args(args)
+        .output()
+        .expect("run the relay binary")
+}
+
+fn alerts(store: &Path, args: &[&str]) -> Output {
+    let store = store.to_str().expect("UTF-8 path");
+    let mut all = vec!["alerts", "--store", store];
+    all.extend_from_slice(args);
+    relay_command(&all)
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dead_alert_is_listed_shown_and_retried() {
+    let xmatters = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(400).set_body_string("invalid trigger"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&xmatters)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(202).set_body_json(serde_json::json!({"requestId": "r2"})),
+        )
+        .mount(&xmatters)
+        .await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let relay = start(config(&dir, &xmatters.uri())).await;
+    let store = harness::store_path(&dir);
+    let reply = post(&relay.intake_url(TOKEN), alert_body(1)).await;
+    let id = reply.id().to_string();
+    let record = settled(&relay.store(), reply.id()).await;
+    assert_eq!(record.state, AlertState::Dead);
+
+    let listed = alerts(&store, &["list", "--state", "dead"]);
+    let shown = alerts(&store, &["show", &id]);
+    let retried = alerts(&store, &["retry", "--all-dead"]);
+    let delivered = harness::eventually("the retried alert to be delivered", || async {
+        let record = relay.store().get(reply.id()).await.expect("readable")?;
+        (record.state == AlertState::Delivered).then_some(record)
+    })
+    .await;
+    let retried_again = alerts(&store, &["retry", &id]);
+
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let table = stdout(&listed);
+    assert_eq!(table.lines().count(), 2, "{table}");
+    assert!(table.contains(&id), "{table}");
+    assert!(shown.status.success(), "{}", stderr(&shown));
+    let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("JSON");
+    assert_eq!(shown["state"], "dead");
+    assert_eq!(shown["attempts"][0]["response_excerpt"], "invalid trigger");
+    assert!(retried.status.success(), "{}", stderr(&retried));
+    assert!(
+        stdout(&retried).contains("1 dead alerts are pending again"),
+        "{}",
+        stdout(&retried)
+    );
+    assert_eq!(delivered.request_id.as_deref(), Some("r2"));
+    assert_eq!(retried_again.status.code(), Some(1));
+    assert!(
+        stderr(&retried_again).contains("already delivered"),
+        "{}",
+        stderr(&retried_again)
+    );
+    relay.shutdown().await.expect("clean shutdown");
+}
+
+#[test]
+fn unknown_alert_and_missing_store_are_errors() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let missing_store = alerts(&dir.path().join("absent.db"), &["list"]);
+    let empty_store = dir.path().join("relay.db");
+    relay::store::SqliteStore::open(&empty_store, &relay::store::StoreOptions::default())
+        .expect("create an empty store");
+    let unknown = alerts(
+        &empty_store,
+        &["show", "7d3f5a52-3c1e-4d1c-9f4e-2b8f0c6d1a90"],
+    );
+    let malformed = alerts(&empty_store, &["show", "not-an-id"]);
+
+    assert_eq!(missing_store.status.code(), Some(1));
+    assert!(
+        stderr(&missing_store).contains("no store at"),
+        "{}",
+        stderr(&missing_store)
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("no alert with id"),
+        "{}",
+        stderr(&unknown)
+    );
+    assert!(!malformed.status.success());
+}
+
+#[test]
+fn serve_rejects_invalid_configuration_by_option_name() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("relay.toml");
+    std::fs::write(
+        &path,
+        "[xmatters]\ntrigger_url = \"http://127.0.0.1:9/triggers\"\napi_key = \"k\"\n",
+    )
+    .expect("write the configuration");
+
+    let output = relay_command(&["--config", path.to_str().expect("UTF-8"), "serve"]);
+
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("server.tokens"),
+        "{}",
+        stderr(&output)
+    );
+}
