@@ -400,12 +400,12 @@ impl Simulator {
         let mut destinations = Vec::new();
 
         for subscription in form.outbound.iter().filter(|s| s.trigger == trigger) {
-            let wanted = match (&subscription.response, response) {
+            let selected = match (&subscription.response, response) {
                 (Some(only), Some(given)) => only.eq_ignore_ascii_case(given),
                 (Some(_), None) => false,
                 (None, _) => true,
             };
-            if !wanted {
+            if !selected {
                 continue;
             }
             if let Some(target) = self.world.webhook_target(&subscription.target) {
