@@ -29,11 +29,11 @@ pub struct PayloadArgs {
     #[arg(long, value_enum, default_value_t = EventArg::Exception)]
     pub event: EventArg,
     /// `data.type` of an alert of kind unknown.
-    #[arg(long, default_value = "ANOMALY")]
+    #[arg(long, value_name = "TYPE", default_value = "ANOMALY")]
     pub alert_type: String,
     /// Quirk to switch on; repeat for several. Quirks that do not apply to
     /// the kind are ignored with a warning.
-    #[arg(long = "quirk", value_enum)]
+    #[arg(long = "quirk", value_name = "QUIRK", value_enum)]
     pub quirks: Vec<Quirk>,
     /// Also switch on a random subset of the quirks that apply, drawn from the seed.
     #[arg(long)]
@@ -42,10 +42,10 @@ pub struct PayloadArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Number of stack frames of an event (0 to 1000).
-    #[arg(long, default_value_t = DEFAULT_STACK_DEPTH, value_parser = parse_depth)]
+    #[arg(long, value_name = "FRAMES", default_value_t = DEFAULT_STACK_DEPTH, value_parser = parse_depth)]
     pub depth: usize,
     /// `date` of the payload in epoch milliseconds [default: a date in 2023 drawn from the seed].
-    #[arg(long, conflicts_with = "now")]
+    #[arg(long, value_name = "EPOCH_MS", conflicts_with = "now")]
     pub date_ms: Option<u64>,
     /// Set `date` to the current time, in epoch milliseconds.
     #[arg(long)]

@@ -16,19 +16,19 @@ use crate::generate_command::parse_depth;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Receiver URL, such as http://127.0.0.1:8080/overops?token=SECRET.
-    #[arg(long)]
+    #[arg(long, value_name = "URL")]
     pub to: Url,
     /// Number of alerts to send [default: 100, or unlimited with --duration].
-    #[arg(long)]
+    #[arg(long, value_name = "ALERTS")]
     pub count: Option<u64>,
     /// Alerts started per second [default: as fast as --concurrency allows].
-    #[arg(long)]
+    #[arg(long, value_name = "ALERTS_PER_SECOND")]
     pub rate: Option<f64>,
     /// Maximum number of requests in flight.
-    #[arg(long, default_value_t = DEFAULT_CONCURRENCY)]
+    #[arg(long, value_name = "REQUESTS", default_value_t = DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
     /// Seconds after which no new alert starts; requests in flight finish.
-    #[arg(long)]
+    #[arg(long, value_name = "SECONDS")]
     pub duration: Option<f64>,
     /// Which alerts to send.
     #[arg(long, value_enum, default_value_t = Storm::Repeated)]
@@ -37,10 +37,10 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Number of stack frames per event (0 to 1000).
-    #[arg(long, default_value_t = DEFAULT_STACK_DEPTH, value_parser = parse_depth)]
+    #[arg(long, value_name = "FRAMES", default_value_t = DEFAULT_STACK_DEPTH, value_parser = parse_depth)]
     pub depth: usize,
     /// Timeout of each request in seconds.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub timeout: f64,
     /// Print the summary as JSON on standard output.
     #[arg(long)]

@@ -14,7 +14,7 @@ pub struct Args {
     /// Captured JSON payload to scrub.
     pub file: PathBuf,
     /// File to write the scrubbed payload to [default: standard output].
-    #[arg(short, long)]
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 

@@ -17,16 +17,20 @@ use crate::generate_command::PayloadArgs;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Receiver URL, such as http://127.0.0.1:8080/overops?token=SECRET.
-    #[arg(long)]
+    #[arg(long, value_name = "URL")]
     pub to: Url,
     /// Payload files, folders (their *.json files, sorted by name) or - for
     /// standard input, sent byte for byte. Without any, one payload is
     /// generated from the options below.
+    #[arg(value_name = "PATHS")]
     pub paths: Vec<PathBuf>,
     /// Request timeout in seconds.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub timeout: f64,
-    #[command(flatten)]
+    #[command(
+        flatten,
+        next_help_heading = "Generated payload (used when no PATHS are given)"
+    )]
     pub payload: PayloadArgs,
 }
 
