@@ -24,7 +24,7 @@ pub struct FormDefinition {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PropertyDefinition {
-    /// Property name as xMatters knows it, e.g. `View_Name`.
+    /// Property name in xMatters, e.g. `View_Name`.
     pub name: String,
     /// Text or single-select list.
     pub kind: PropertyKind,
@@ -37,9 +37,9 @@ pub struct PropertyDefinition {
     /// Whether xMatters rejects an event without this property.
     #[serde(default)]
     pub required: bool,
-    /// Which alert value fills the property. Defaults to the source whose
-    /// name equals the property name ignoring case (`View_Name` is filled by
-    /// `view_name`).
+    /// Alert value that fills the property. When it is not set, the source
+    /// named like the property (ignoring case) fills it, so `View_Name` is
+    /// filled by `view_name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
 }

@@ -1,6 +1,6 @@
 //! Maps every payload in `tests/fixtures/` with the default configuration
 //! and compares the trigger, warnings and deduplication key with a
-//! reviewed snapshot; checks every body in `tests/fixtures/rejected/` is
+//! reviewed snapshot. Every body in `tests/fixtures/rejected/` must be
 //! rejected with the reviewed error.
 
 use relay::config::MappingConfig;

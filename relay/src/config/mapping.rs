@@ -16,10 +16,10 @@ pub const DEFAULT_DATE_FORMAT: &str = "%b %-d, %Y %-I:%M %p";
 /// xMatters' default event lifetime, three hours.
 pub const DEFAULT_EXPIRATION_MINUTES: u32 = 180;
 
-/// xMatters rejects lifetimes beyond this many minutes (ten days).
+/// Maximum `expiration_minutes` the relay accepts: ten days.
 ///
-/// NOTE: the vendor documentation read for this project gives no upper
-/// bound; ten days is a guess that keeps typos such as an extra zero out.
+/// NOTE: the xMatters documentation read for this project gives no upper
+/// bound. Ten days is a guess that catches typos such as an extra zero.
 pub const MAX_EXPIRATION_MINUTES: u32 = 14_400;
 
 /// Settings of the mapping from an OverOps alert to an xMatters trigger.
@@ -59,10 +59,10 @@ impl Default for MappingConfig {
     }
 }
 
-/// The values that identify "the same alert": the same kind of message on
-/// the same view for the same event (or, for thresholds, the same top
-/// event) in the same environment. The send date is left out so that a
-/// repeat of one alert within the relay's window counts as a duplicate.
+/// Returns the values that identify "the same alert": the same kind of
+/// message on the same view for the same event (or, for thresholds, the
+/// same top event) in the same environment. The send date is left out, so
+/// a repeat of one alert within the relay's window counts as a duplicate.
 pub fn default_dedup_fields() -> Vec<Source> {
     vec![
         Source::AlertType,
@@ -128,7 +128,7 @@ pub struct Route {
     /// unknown kind as sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
-    /// Who to notify when the rule matches.
+    /// Recipients to notify when the rule matches.
     pub recipients: Vec<Recipient>,
 }
 

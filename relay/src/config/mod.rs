@@ -25,7 +25,7 @@ use thiserror::Error;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// How alerts become xMatters triggers.
+    /// Mapping from alerts to xMatters triggers.
     pub mapping: MappingConfig,
     /// The intake HTTP server.
     pub server: service::ServerConfig,
@@ -84,7 +84,7 @@ impl Config {
 pub struct OptionError {
     /// Dotted option path, e.g. `mapping.time_zone`.
     pub option: String,
-    /// What is wrong and how to fix it.
+    /// Description of the problem and its fix.
     pub reason: String,
 }
 
@@ -120,7 +120,7 @@ pub enum ConfigError {
     #[error("invalid option {option} (from {origin}): {reason}")]
     Invalid {
         option: String,
-        /// Where the value came from: the file, a variable or the defaults.
+        /// Source of the value: the file, a variable or the defaults.
         origin: String,
         reason: String,
     },
@@ -169,14 +169,16 @@ fn deserialize(
             Some(applied) => applied.apply_as_string(tree)?,
             None => {
                 let origin = Origin { path, overrides };
-                let reason = error.into_inner().to_string();
+                // `message` leaves out the "in `path`" line that `Display`
+                // adds, because the error names the option already.
+                let reason = error.into_inner().message().to_owned();
                 return Err(origin.invalid(OptionError::new(option, reason.trim_end())));
             }
         }
     }
 }
 
-/// Where the options came from, to name it in errors.
+/// Sources of the options, named in errors.
 struct Origin<'a> {
     path: Option<&'a Path>,
     overrides: &'a [Override],

@@ -60,7 +60,8 @@ mod tests {
     #[test]
     fn new_york_before_and_after_fall_back() {
         // Clocks went from 02:00 EDT back to 01:00 EST on 2024-11-03,
-        // 06:00 UTC, so 01:30 happens twice; the offset tells them apart.
+        // 06:00 UTC, so 01:30 happens twice. The zone abbreviation
+        // distinguishes the two.
         let format_with_offset = |millisecond| {
             format(at(millisecond), DEFAULT_TIME_ZONE, "%Y-%m-%d %H:%M %Z").expect("valid format")
         };

@@ -184,9 +184,9 @@ fn threshold_lines(
     push_labelled(lines, "Top event", top_title);
 }
 
-/// Returns the stack trace of an error event (or its location when no
-/// frames were sent) followed by its entry point, or the top events of a
-/// threshold; one frame per line, or one block of lines per top event.
+/// Returns the stack trace of an error event followed by its entry point,
+/// or the top events of a threshold. An event without frames shows its
+/// location instead. Each frame is one line and each top event one block.
 ///
 /// With a `budget` in UTF-16 code units, whole frames or top events are
 /// kept and the rest replaced by a line such as `… 412 more frames`; the second value

@@ -1,8 +1,10 @@
 //! The xMatters trigger object: what the relay posts to create an event.
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use std::fmt;
+use std::str::FromStr;
 
 /// The body of an xMatters trigger request.
 ///
@@ -15,7 +17,7 @@ use std::fmt;
 pub struct Trigger {
     /// Form properties by name, in the form's order; values are strings.
     pub properties: Map<String, Value>,
-    /// Who to notify.
+    /// Notification targets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recipients: Vec<Recipient>,
     /// Event priority.
@@ -25,8 +27,10 @@ pub struct Trigger {
 }
 
 /// A notification target: a person, group, device or dynamic team.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "RecipientRepr")]
+///
+/// Deserializes from a bare name (`"mmcbride"`) or from a table with `id`
+/// and an optional `type` (or `recipientType`, as on the wire).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Recipient {
     /// Target name, e.g. `OverOps On-Call` or `mmcbride|Work Email`.
     pub id: String,
@@ -45,25 +49,40 @@ impl Recipient {
     }
 }
 
-/// A recipient as written in configuration or JSON: a bare name, or a
-/// table with `id` and `type` (or `recipientType`, as on the wire).
+/// The table form of a recipient.
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum RecipientRepr {
-    Name(String),
-    Full {
-        id: String,
-        #[serde(default, rename = "type", alias = "recipientType")]
-        recipient_type: Option<RecipientType>,
-    },
+#[serde(deny_unknown_fields)]
+struct RecipientTable {
+    id: String,
+    #[serde(default, rename = "type", alias = "recipientType")]
+    recipient_type: Option<RecipientType>,
 }
 
-impl From<RecipientRepr> for Recipient {
-    fn from(repr: RecipientRepr) -> Self {
-        match repr {
-            RecipientRepr::Name(id) => Recipient::named(id),
-            RecipientRepr::Full { id, recipient_type } => Recipient { id, recipient_type },
-        }
+impl<'de> Deserialize<'de> for Recipient {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RecipientVisitor)
+    }
+}
+
+struct RecipientVisitor;
+
+impl<'de> Visitor<'de> for RecipientVisitor {
+    type Value = Recipient;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a recipient name, or a table with `id` and an optional `type`")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Recipient, E> {
+        Ok(Recipient::named(name))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Recipient, A::Error> {
+        let table = RecipientTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Ok(Recipient {
+            id: table.id,
+            recipient_type: table.recipient_type,
+        })
     }
 }
 
@@ -78,23 +97,57 @@ pub enum RecipientType {
 }
 
 /// xMatters event priority, ordered from `Low` to `High`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
+///
+/// Serializes as `LOW`, `MEDIUM` or `HIGH`; deserializes from those names
+/// in any case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Priority {
-    #[serde(alias = "low", alias = "Low")]
     Low,
-    #[serde(alias = "medium", alias = "Medium")]
     Medium,
-    #[serde(alias = "high", alias = "High")]
     High,
+}
+
+impl Priority {
+    /// Returns the wire name: `LOW`, `MEDIUM` or `HIGH`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "LOW",
+            Priority::Medium => "MEDIUM",
+            Priority::High => "HIGH",
+        }
+    }
 }
 
 impl fmt::Display for Priority {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Priority::Low => "LOW",
-            Priority::Medium => "MEDIUM",
-            Priority::High => "HIGH",
-        })
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Priority {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "LOW" => Ok(Priority::Low),
+            "MEDIUM" => Ok(Priority::Medium),
+            "HIGH" => Ok(Priority::High),
+            _ => Err(format!(
+                "unknown priority {text:?}, expected LOW, MEDIUM or HIGH"
+            )),
+        }
+    }
+}
+
+impl Serialize for Priority {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Priority {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(de::Error::custom)
     }
 }

@@ -16,7 +16,7 @@ pub(crate) struct Values {
     /// Full lengths, in UTF-16 code units, of values that were shortened
     /// while they were rendered.
     full_lengths: HashMap<Source, usize>,
-    /// Why the date could not be formatted, when it could not.
+    /// Reason the date could not be formatted, if it could not.
     pub(crate) date_problem: Option<String>,
 }
 
@@ -113,8 +113,8 @@ fn set_event_values(values: &mut Values, alert: &Alert) {
     );
 }
 
-/// A threshold alert has no event fields of its own; its natural link and
-/// class are those of the first top event.
+/// Sets the link, class and location of a threshold alert from its top
+/// events, because a threshold has no event fields of its own.
 fn set_threshold_values(values: &mut Values, alert: &Alert) {
     let Some(breach) = alert.threshold() else {
         return;

@@ -1,4 +1,4 @@
-//! What the mapping changed, dropped or assumed, reported per alert.
+//! Warnings about values the mapping changed, dropped or assumed.
 
 use crate::payload::ParseWarning;
 use serde::{Deserialize, Serialize};

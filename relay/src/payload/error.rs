@@ -59,7 +59,7 @@ impl ParseError {
 pub struct ParseWarning {
     /// JSON path of the value, e.g. `$.data.data.level`.
     pub path: String,
-    /// What the parser assumed or ignored, as a sentence.
+    /// Sentence that describes the assumption or the ignored value.
     pub message: String,
 }
 

@@ -1,12 +1,12 @@
 //! The OverOps webhook payload: a tolerant model and its parser.
 //!
 //! OverOps sends one JSON object per alert. Its documented shape changed
-//! between versions and real payloads differ from both documents, so the
-//! model keeps every field optional, accepts the known variants (a string or
-//! an array `added_by`, numeric-string timestamps, seconds or milliseconds,
-//! `RESURFACED`, unknown alert kinds) and records each assumption it makes
-//! as a [`ParseWarning`]. [`parse`] rejects only bodies that are not an
-//! OverOps alert at all.
+//! between versions, and real payloads differ from both documents. So the
+//! model keeps every field optional and accepts the known variants: a
+//! string or an array `added_by`, numeric-string timestamps, seconds or
+//! milliseconds, `RESURFACED` and unknown alert kinds. Each assumption is
+//! recorded as a [`ParseWarning`]. [`parse`] rejects only bodies that are
+//! not an OverOps alert at all.
 
 mod details;
 mod error;
@@ -151,7 +151,7 @@ pub enum Details {
 pub struct ErrorEvent {
     /// Inner event kind (`EXCEPTION`, `Logged Error`, ...), free text.
     pub event_type: Option<String>,
-    /// Where the event happened.
+    /// Frame where the event happened.
     pub location: Option<Frame>,
     /// Entry point of the transaction (servlet, thread run method).
     pub entry_point: Option<Frame>,

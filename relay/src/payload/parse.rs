@@ -12,10 +12,10 @@ const KEYS_SHOWN: usize = 8;
 /// Parses a webhook body into an [`Alert`].
 ///
 /// Accepts every known variant of the OverOps payload and records each
-/// assumption as a warning on the alert. Rejects, with the JSON path and
-/// what was expected, a body that is empty, not JSON, not a JSON object, an
-/// object with neither `type` nor `data`, a `type` that is not a string, or
-/// a `data` that is not an object. Never panics.
+/// assumption as a warning on the alert. Rejects a body that is empty, not
+/// JSON, or not a JSON object. Also rejects an object with neither `type`
+/// nor `data`, a `type` that is not a string, and a `data` that is not an
+/// object. Each error names the JSON path and what was expected there.
 pub fn parse(body: &[u8]) -> Result<Alert, ParseError> {
     let root = decode(body)?;
     let Value::Object(map) = &root else {
@@ -185,8 +185,8 @@ fn read_data(alert: &mut Alert, data: &Object<'_, '_>, warnings: &mut Vec<ParseW
     };
 }
 
-/// Reads `data.type`; when it is missing, infers the kind from the keys of
-/// `data.data` and says so in a warning.
+/// Reads `data.type`. When it is missing, infers the kind from the keys of
+/// `data.data` and records the inference as a warning.
 fn read_kind(
     data: &Object<'_, '_>,
     shape: Shape,

@@ -25,9 +25,9 @@ impl<'v> Object<'v, '_> {
         format!("{}.{key}", self.path)
     }
 
-    /// Reads a text field. Numbers and booleans are read as their JSON text
-    /// (an HTTP `error_code` may arrive as `500` or `"500"`); arrays and
-    /// objects are ignored with a warning.
+    /// Reads a text field. Numbers and booleans are read as their JSON text,
+    /// because an HTTP `error_code` may arrive as `500` or `"500"`. Arrays
+    /// and objects are ignored with a warning.
     pub(crate) fn string(&self, key: &str, warnings: &mut Vec<ParseWarning>) -> Option<String> {
         let value = self.get(key)?;
         match value {

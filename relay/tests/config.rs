@@ -1,0 +1,245 @@
+//! Loading configuration: defaults, the file, environment overrides and
+//! the errors that name the option, its origin and the fix.
+
+use relay::config::{Config, ConfigError, MappingConfig};
+use relay::form::Source;
+use relay::mapping::{Priority, Recipient};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
+
+fn example_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("relay.example.toml")
+}
+
+fn file_with(text: &str) -> NamedTempFile {
+    let mut file = NamedTempFile::new().expect("temporary file");
+    file.write_all(text.as_bytes())
+        .expect("temporary file is writable");
+    file
+}
+
+fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect()
+}
+
+fn load(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let file = file_with(text);
+    Config::load_with_env(Some(file.path()), vars(env))
+}
+
+fn invalid(result: Result<Config, ConfigError>) -> (String, String, String) {
+    match result {
+        Err(ConfigError::Invalid {
+            option,
+            origin,
+            reason,
+        }) => (option, origin, reason),
+        other => panic!("expected an invalid option, got {other:?}"),
+    }
+}
+
+#[test]
+fn example_file_documents_the_mapping_defaults() {
+    let config = Config::load_with_env(Some(&example_path()), vars(&[])).expect("example loads");
+    assert_eq!(config.mapping, MappingConfig::default());
+}
+
+#[test]
+fn no_file_gives_defaults() {
+    let config = Config::load_with_env(None, vars(&[])).expect("defaults are valid");
+    assert_eq!(config.mapping, MappingConfig::default());
+}
+
+#[test]
+fn file_overrides_only_what_it_sets() {
+    let config = load(
+        "[mapping]\ntime_zone = \"UTC\"\n[mapping.priority]\nwarn = \"MEDIUM\"\n",
+        &[],
+    )
+    .expect("valid file");
+
+    assert_eq!(config.mapping.time_zone, "UTC");
+    assert_eq!(config.mapping.priority.warn, Priority::Medium);
+    assert_eq!(config.mapping.priority.fatal, Priority::High);
+    assert_eq!(
+        config.mapping.date_format,
+        relay::config::DEFAULT_DATE_FORMAT
+    );
+}
+
+#[test]
+fn environment_overrides_the_file() {
+    let config = load(
+        "[mapping]\ntime_zone = \"UTC\"\n",
+        &[
+            ("RELAY_MAPPING__TIME_ZONE", "Europe/Paris"),
+            ("RELAY_MAPPING__EXPIRATION_MINUTES", "60"),
+            ("RELAY_MAPPING__PRIORITY__FATAL", "MEDIUM"),
+            (
+                "RELAY_MAPPING__DEFAULT_RECIPIENTS",
+                r#"["ops", "mmcbride"]"#,
+            ),
+            ("RELAY_MAPPING__DEDUP_FIELDS", r#"["service_id", "link"]"#),
+        ],
+    )
+    .expect("valid overrides");
+
+    assert_eq!(config.mapping.time_zone, "Europe/Paris");
+    assert_eq!(config.mapping.expiration_minutes, 60);
+    assert_eq!(config.mapping.priority.fatal, Priority::Medium);
+    assert_eq!(
+        config.mapping.default_recipients,
+        [Recipient::named("ops"), Recipient::named("mmcbride")]
+    );
+    assert_eq!(
+        config.mapping.dedup_fields,
+        [Source::ServiceId, Source::Link]
+    );
+}
+
+#[test]
+fn numeric_environment_value_for_text_option_stays_text() {
+    let config =
+        load("", &[("RELAY_MAPPING__DATE_FORMAT", "2024")]).expect("a literal format is valid");
+    assert_eq!(config.mapping.date_format, "2024");
+}
+
+#[test]
+fn unrelated_variables_are_ignored() {
+    let config = load("", &[("RELAY_LOG", "debug"), ("PATH", "/usr/bin")]).expect("valid");
+    assert_eq!(config.mapping, MappingConfig::default());
+}
+
+#[test]
+fn invalid_time_zone_names_option_and_file() {
+    let file = file_with("[mapping]\ntime_zone = \"Mars/Olympus_Mons\"\n");
+    let (option, origin, reason) = invalid(Config::load_with_env(Some(file.path()), vars(&[])));
+
+    assert_eq!(option, "mapping.time_zone");
+    assert_eq!(origin, format!("config file {}", file.path().display()));
+    assert!(reason.contains("Mars/Olympus_Mons"), "{reason}");
+    assert!(reason.contains("America/New_York"), "{reason}");
+}
+
+#[test]
+fn invalid_environment_value_names_the_variable() {
+    let (option, origin, reason) =
+        invalid(load("", &[("RELAY_MAPPING__TIME_ZONE", "Nowhere/City")]));
+
+    assert_eq!(option, "mapping.time_zone");
+    assert_eq!(origin, "environment variable RELAY_MAPPING__TIME_ZONE");
+    assert!(reason.contains("Nowhere/City"), "{reason}");
+}
+
+#[test]
+fn unknown_option_is_rejected_with_its_path() {
+    let (option, _, reason) = invalid(load("[mapping]\ntime_zon = \"UTC\"\n", &[]));
+
+    assert!(option.starts_with("mapping"), "{option}");
+    assert!(reason.contains("unknown field `time_zon`"), "{reason}");
+}
+
+#[test]
+fn unknown_environment_option_names_the_variable() {
+    let error = load("", &[("RELAY_MAPPING__TIMEZONE", "UTC")]).expect_err("unknown option");
+    let message = error.to_string();
+
+    assert!(message.contains("RELAY_MAPPING__TIMEZONE"), "{message}");
+    assert!(message.contains("timezone"), "{message}");
+}
+
+#[test]
+fn wrong_type_names_the_option() {
+    let (option, _, reason) = invalid(load("[mapping]\nexpiration_minutes = \"soon\"\n", &[]));
+
+    assert_eq!(option, "mapping.expiration_minutes");
+    assert!(reason.contains("soon"), "{reason}");
+}
+
+#[test]
+fn out_of_range_expiration_is_rejected() {
+    let (option, _, reason) = invalid(load("[mapping]\nexpiration_minutes = 0\n", &[]));
+
+    assert_eq!(option, "mapping.expiration_minutes");
+    assert!(reason.contains("1 to 14400"), "{reason}");
+}
+
+#[test]
+fn invalid_priority_names_the_row() {
+    let (option, _, _) = invalid(load("[mapping.priority]\nfatal = \"URGENT\"\n", &[]));
+    assert_eq!(option, "mapping.priority.fatal");
+}
+
+#[test]
+fn route_without_recipients_is_rejected() {
+    let (option, _, reason) = invalid(load(
+        "[[mapping.routes]]\nkind = \"THRESHOLD\"\nrecipients = []\n",
+        &[],
+    ));
+
+    assert_eq!(option, "mapping.routes[0].recipients");
+    assert!(reason.contains("at least one recipient"), "{reason}");
+}
+
+#[test]
+fn text_property_without_max_length_is_rejected() {
+    let (option, _, reason) = invalid(load(
+        "[mapping.form]\nname = \"Custom\"\n[[mapping.form.properties]]\nname = \"Title\"\nkind = \"text\"\n",
+        &[],
+    ));
+
+    assert_eq!(option, "mapping.form.properties[0].max_length");
+    assert!(reason.contains("UTF-16"), "{reason}");
+}
+
+#[test]
+fn property_without_known_source_is_rejected() {
+    let (option, _, reason) = invalid(load(
+        "[mapping.form]\nname = \"Custom\"\n[[mapping.form.properties]]\nname = \"Team\"\nkind = \"text\"\nmax_length = 10\n",
+        &[],
+    ));
+
+    assert_eq!(option, "mapping.form.properties[0].source");
+    assert!(reason.contains("view_name"), "{reason}");
+}
+
+#[test]
+fn duplicate_property_is_rejected() {
+    let property =
+        "[[mapping.form.properties]]\nname = \"Title\"\nkind = \"text\"\nmax_length = 10\n";
+    let (option, _, _) = invalid(load(
+        &format!("[mapping.form]\nname = \"Custom\"\n{property}{property}"),
+        &[],
+    ));
+    assert_eq!(option, "mapping.form.properties[1].name");
+}
+
+#[test]
+fn syntax_error_names_the_file() {
+    let file = file_with("[mapping\ntime_zone = \"UTC\"\n");
+    let error = Config::load_with_env(Some(file.path()), vars(&[])).expect_err("invalid TOML");
+
+    assert!(matches!(error, ConfigError::Syntax { .. }), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .contains(&file.path().display().to_string()),
+        "{error}"
+    );
+}
+
+#[test]
+fn missing_file_names_the_path() {
+    let path = Path::new("/nonexistent/relay.toml");
+    let error = Config::load_with_env(Some(path), vars(&[])).expect_err("no such file");
+
+    assert!(matches!(error, ConfigError::Read { .. }), "{error:?}");
+    assert!(
+        error.to_string().contains("/nonexistent/relay.toml"),
+        "{error}"
+    );
+}
