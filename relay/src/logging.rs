@@ -64,7 +64,7 @@ pub fn redact_url(url: &str) -> Cow<'_, str> {
 
     let mut changed = false;
     if !parsed.username().is_empty() {
-        // Setting a username only fails on URLs that cannot carry one.
+        // Setting a username fails only on URLs without a host, which have none.
         changed |= parsed.set_username(REDACTED).is_ok();
     }
     if parsed.password().is_some() {

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-/// Why the intake rejected a request; the `reason` label of
+/// Reason the intake rejected a request, the `reason` label of
 /// `relay_alerts_rejected_total`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RejectReason {
@@ -91,7 +91,7 @@ impl Metrics {
         self.rejected[reason.index()].fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Counts a request answered as a duplicate.
+    /// Counts a request recognized as a duplicate.
     pub fn duplicate(&self) {
         self.duplicates.fetch_add(1, Ordering::Relaxed);
     }
@@ -146,7 +146,7 @@ impl Metrics {
         counter(
             &mut out,
             "relay_alerts_duplicate_total",
-            "Requests answered as duplicates and not forwarded.",
+            "Requests recognized as duplicates and not forwarded.",
             &self.duplicates,
         );
         counter(

@@ -1,6 +1,6 @@
-//! Crash durability: the relay binary is killed with SIGKILL after it
-//! acknowledged alerts that xMatters has not accepted yet, then restarted;
-//! every acknowledged alert must reach xMatters exactly once.
+//! Crash durability of the relay binary. It is killed with SIGKILL after
+//! acknowledging alerts that xMatters has not accepted yet, then restarted,
+//! and every acknowledged alert must reach xMatters exactly once.
 
 mod harness;
 

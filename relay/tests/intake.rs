@@ -150,11 +150,11 @@ async fn slow_headers_close_the_connection() {
         .expect("connect");
     let partial = format!("POST /overops/webhook/{TOKEN} HTTP/1.1\r\nHost: relay\r\n");
     stream.write_all(partial.as_bytes()).await.expect("write");
-    let answer = read_until_closed(&mut stream).await;
+    let response = read_until_closed(&mut stream).await;
 
     assert!(
-        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
-        "unexpected answer {answer:?}"
+        response.is_empty() || response.starts_with("HTTP/1.1 408"),
+        "unexpected response {response:?}"
     );
     relay.shutdown().await.expect("clean shutdown");
 }
@@ -175,11 +175,11 @@ async fn slow_body_gets_408() {
          Content-Length: 100\r\nConnection: close\r\n\r\n{{\"type\":"
     );
     stream.write_all(head.as_bytes()).await.expect("write");
-    let answer = read_until_closed(&mut stream).await;
+    let response = read_until_closed(&mut stream).await;
 
     assert!(
-        answer.starts_with("HTTP/1.1 408"),
-        "unexpected answer {answer:?}"
+        response.starts_with("HTTP/1.1 408"),
+        "unexpected response {response:?}"
     );
     assert_eq!(stored_count(&relay.store()).await, 0);
     relay.shutdown().await.expect("clean shutdown");
@@ -253,7 +253,7 @@ async fn full_backlog_gets_503_with_retry_after() {
 }
 
 #[tokio::test]
-async fn shutdown_answers_503_and_finishes_in_flight_delivery() {
+async fn shutdown_rejects_intake_and_finishes_delivery() {
     let xmatters = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(
@@ -275,7 +275,7 @@ async fn shutdown_answers_503_and_finishes_in_flight_delivery() {
     })
     .await;
     let stopping = tokio::spawn(relay.shutdown());
-    let during = harness::eventually("the intake to answer 503", || async {
+    let during = harness::eventually("the intake to respond 503", || async {
         let reply = post(&url, alert_body(2)).await;
         (reply.status == 503).then_some(reply)
     })
@@ -296,7 +296,7 @@ async fn shutdown_answers_503_and_finishes_in_flight_delivery() {
 }
 
 #[tokio::test]
-async fn health_readiness_and_metrics_answer() {
+async fn health_readiness_and_metrics_respond() {
     let xmatters = xmatters_accepting().await;
     let dir = tempfile::tempdir().expect("temporary directory");
     let relay = start(config(&dir, &xmatters.uri())).await;

@@ -17,7 +17,7 @@ pub struct AlertsArgs {
     /// SQLite store file, overriding store.path from the configuration.
     #[arg(long, value_name = "PATH")]
     pub store: Option<PathBuf>,
-    /// What to do.
+    /// Subcommand.
     #[command(subcommand)]
     pub action: AlertsAction,
 }
@@ -36,7 +36,7 @@ pub enum AlertsAction {
     },
     /// Show one alert with its trigger, warnings and attempts, as JSON.
     Show {
-        /// Alert id, as returned in the intake's 202 answer.
+        /// Alert id, as returned in the intake's 202 response.
         id: AlertId,
     },
     /// Make a dead (or waiting) alert due now, restarting its maximum age.

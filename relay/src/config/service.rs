@@ -60,11 +60,11 @@ pub struct ServerConfig {
     /// Time a client has to send the whole body before it gets 408.
     #[serde(with = "duration")]
     pub body_read_timeout: Duration,
-    /// Pending alerts above which the intake answers 503.
+    /// Pending alerts at which the intake starts responding 503.
     pub max_backlog: u64,
     /// Open connections above which new ones wait to be accepted.
     pub max_connections: usize,
-    /// `Retry-After` value sent with 503 answers.
+    /// `Retry-After` value sent with 503 responses.
     #[serde(with = "duration")]
     pub retry_after: Duration,
 }
@@ -260,14 +260,14 @@ pub struct DeliveryConfig {
     /// Largest `Retry-After` honoured; longer values are cut to this.
     #[serde(with = "duration")]
     pub max_retry_after: Duration,
-    /// Minimum wait after a 429 answer, with or without `Retry-After`.
+    /// Minimum wait after a 429 response, with or without `Retry-After`.
     #[serde(with = "duration")]
     pub rate_limit_floor: Duration,
     /// Age after which an undelivered alert becomes dead, counted from its
     /// receipt or its last manual retry.
     #[serde(with = "duration")]
     pub max_age: Duration,
-    /// Longest time the worker sleeps before looking at the store again, so
+    /// Maximum time the worker sleeps before looking at the store again, so
     /// that alerts requeued by `relay alerts retry` are noticed.
     #[serde(with = "duration")]
     pub poll_interval: Duration,
@@ -319,7 +319,7 @@ impl DeliveryConfig {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DedupConfig {
-    /// Whether repeats are answered as duplicates instead of forwarded.
+    /// Whether repeats get a duplicate response instead of being forwarded.
     pub enabled: bool,
     /// How far back a repeat of the same key counts as a duplicate.
     #[serde(with = "duration")]

@@ -1,5 +1,5 @@
 //! HTTP client for the xMatters inbound integration, and the classification
-//! of its answers into delivered, retryable and permanent.
+//! of its responses into delivered, retryable and permanent.
 
 use std::time::{Duration, Instant};
 
@@ -22,10 +22,10 @@ pub enum ClientError {
     Build(#[from] reqwest::Error),
 }
 
-/// How xMatters answered one trigger request.
+/// Classified xMatters response to one trigger request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SendOutcome {
-    /// A 2xx answer: the trigger was accepted.
+    /// A 2xx response: the trigger was accepted.
     Accepted {
         /// HTTP status.
         status: u16,
@@ -36,22 +36,22 @@ pub enum SendOutcome {
     },
     /// A failure worth retrying: transport errors, timeouts, 408, 429, 5xx.
     Retryable {
-        /// HTTP status, when an answer arrived.
+        /// HTTP status, when a response arrived.
         status: Option<u16>,
-        /// What went wrong, for the attempt record and the log.
+        /// Error description, for the attempt record and the log.
         error: String,
-        /// Whether the answer was 429.
+        /// Whether the response was 429.
         rate_limited: bool,
         /// Wait asked for in `Retry-After`.
         retry_after: Option<Duration>,
-        /// Start of the body, when an answer arrived.
+        /// Start of the body, when a response arrived.
         excerpt: Option<String>,
     },
-    /// A failure that a retry cannot fix: other 3xx and 4xx answers.
+    /// A failure that a retry cannot fix: other 3xx and 4xx responses.
     Rejected {
         /// HTTP status.
         status: u16,
-        /// What went wrong and what to check.
+        /// Error description and what to check.
         reason: String,
         /// Start of the body.
         excerpt: String,
@@ -65,7 +65,7 @@ pub struct SendReport {
     pub started_at: Timestamp,
     /// How long it took.
     pub elapsed: Duration,
-    /// What xMatters answered.
+    /// Classified response.
     pub outcome: SendOutcome,
 }
 
@@ -120,7 +120,7 @@ impl XmattersClient {
         &self.display_url
     }
 
-    /// Posts one trigger object and classifies the answer.
+    /// Posts one trigger object and classifies the response.
     pub async fn send(&self, trigger: &serde_json::Value) -> SendReport {
         let started_at = Timestamp::now();
         let clock = Instant::now();
@@ -201,7 +201,7 @@ impl XmattersClient {
         if is_retryable(status) {
             return SendOutcome::Retryable {
                 status: Some(status.as_u16()),
-                error: format!("xMatters answered {status}"),
+                error: format!("xMatters responded {status}"),
                 rate_limited: status == StatusCode::TOO_MANY_REQUESTS,
                 retry_after,
                 excerpt: Some(excerpt),
@@ -231,7 +231,7 @@ fn rejection_reason(status: StatusCode, location: Option<&str>) -> String {
             "xMatters has no integration at the trigger URL ({status}); check xmatters.trigger_url"
         ),
         _ if status.is_redirection() => format!(
-            "xMatters answered with a redirect ({status}) to {}; set xmatters.trigger_url \
+            "xMatters responded with a redirect ({status}) to {}; set xmatters.trigger_url \
              to the final URL",
             location.unwrap_or("an unknown location")
         ),

@@ -7,12 +7,12 @@ use jiff::Timestamp;
 
 use crate::config::service::DeliveryConfig;
 
-/// What a failed attempt said about when to try again.
+/// Retry timing reported by a failed attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryHint {
-    /// The answer was 429 Too Many Requests.
+    /// The response was 429 Too Many Requests.
     pub rate_limited: bool,
-    /// Wait the server asked for in `Retry-After`.
+    /// Wait the server requested in `Retry-After`.
     pub retry_after: Option<Duration>,
 }
 
@@ -60,8 +60,8 @@ impl RetryPolicy {
     /// Returns the wait before the next attempt.
     ///
     /// `spread` is a random sample in [-1, 1] that scales the jitter. A
-    /// `Retry-After` replaces the scheduled wait, capped at `max_retry_after`;
-    /// after a 429 the wait is at least `rate_limit_floor`.
+    /// `Retry-After` replaces the scheduled wait, capped at `max_retry_after`.
+    /// After a 429 the wait is at least `rate_limit_floor`.
     pub fn wait(&self, attempts: u32, hint: RetryHint, spread: f64) -> Duration {
         let wait = match hint.retry_after {
             Some(asked) => asked.min(self.max_retry_after),

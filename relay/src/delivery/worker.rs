@@ -39,7 +39,7 @@ impl WorkerHandle {
     }
 }
 
-/// What each delivery task needs, shared between them.
+/// State shared by the delivery tasks.
 struct Shared {
     store: Arc<dyn Store>,
     client: XmattersClient,
@@ -53,7 +53,7 @@ pub struct Worker {
     handle: WorkerHandle,
     /// Deliveries in flight at once.
     concurrency: usize,
-    /// Longest sleep between looks at the store.
+    /// Maximum sleep between looks at the store.
     poll_interval: Duration,
     /// Time in-flight deliveries get to finish at shutdown.
     shutdown_grace: Duration,
@@ -243,7 +243,7 @@ async fn deliver(shared: Arc<Shared>, alert: DueAlert) {
     // NOTE: xMatters has no deduplication. If the process dies after
     // xMatters accepted the trigger but before this commit, the alert is
     // still pending and is sent again after its lease ends, so recipients
-    // are notified twice. Delivery is at least once, not exactly once.
+    // are notified twice, so delivery is at least once.
     if let Err(err) = shared
         .store
         .record_attempt(alert.id, attempt.clone(), outcome.clone())

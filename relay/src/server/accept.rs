@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
-/// Longest time open connections get to finish their current request once
+/// Maximum time open connections get to finish their current request once
 /// the listener closes.
 const CONNECTION_CLOSE_GRACE: Duration = Duration::from_secs(5);
 

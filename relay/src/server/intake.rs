@@ -1,7 +1,7 @@
 //! `POST /overops/webhook/{token}` and `POST /overops/webhook?token=`: the
 //! OverOps webhook intake.
 //!
-//! An alert is answered 202 only after it is committed to the store, so an
+//! The intake responds 202 to an alert only after it is committed to the store, so an
 //! acknowledged alert survives a crash. Input that is not an OverOps alert
 //! gets 400 and nothing is stored.
 
@@ -230,7 +230,7 @@ fn accepted(id: crate::store::AlertId, duplicate: bool) -> Response {
 }
 
 fn store_failure(state: &AppState, err: &StoreError) -> Response {
-    tracing::error!(error = %err, "storing an alert failed; answering 503");
+    tracing::error!(error = %err, "storing an alert failed; responding 503");
     unavailable(
         state,
         RejectReason::StoreUnavailable,

@@ -166,11 +166,11 @@ impl Relay {
         &self.state.metrics
     }
 
-    /// Stops gracefully: the intake answers 503 from now on, in-flight
+    /// Stops gracefully: the intake responds 503 from now on, in-flight
     /// deliveries get `delivery.shutdown_grace` to finish, then the listener
     /// closes. Undelivered alerts stay in the store.
     pub async fn shutdown(mut self) -> Result<(), ServeError> {
-        tracing::info!("shutting down; the intake now answers 503");
+        tracing::info!("shutting down; the intake now responds 503");
         self.state.start_draining();
 
         let _ = self.stop_worker.send(true);

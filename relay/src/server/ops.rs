@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::state::AppState;
 
-/// Longest time the readiness probe waits for the store.
+/// Maximum time the readiness probe waits for the store.
 const STORE_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `GET /healthz`: the process is up and serving HTTP.
@@ -19,7 +19,7 @@ pub(crate) async fn healthz() -> Response {
 }
 
 /// `GET /readyz`: the store commits, the worker runs and the relay is not
-/// shutting down. Answers 503 naming each failed check otherwise.
+/// shutting down. Responds 503 naming each failed check otherwise.
 pub(crate) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let mut problems = Vec::new();
     if state.is_draining() {

@@ -17,7 +17,7 @@ pub(crate) struct Prepared {
     pub(crate) kind: String,
 }
 
-/// Parses and maps `body`, or returns the message for a 400 answer.
+/// Parses and maps `body`, or returns the message for a 400 response.
 pub(crate) fn prepare(
     config: &Config,
     body: &[u8],

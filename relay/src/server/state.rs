@@ -12,13 +12,13 @@ use crate::store::Store;
 pub(crate) struct AppState {
     /// Full configuration; the intake reads the mapping and limits from it.
     pub(crate) config: Arc<Config>,
-    /// Durable outbox the intake commits to before answering 202.
+    /// Durable outbox the intake commits to before responding 202.
     pub(crate) store: Arc<dyn Store>,
     /// Counters for `/metrics`.
     pub(crate) metrics: Arc<Metrics>,
     /// Wakes the delivery worker after each stored alert.
     pub(crate) worker: WorkerHandle,
-    /// Set once shutdown starts; the intake then answers 503.
+    /// Set once shutdown starts, after which the intake responds 503.
     draining: AtomicBool,
 }
 

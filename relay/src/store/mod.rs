@@ -33,7 +33,7 @@ pub enum StoreError {
         /// Underlying database error.
         source: rusqlite::Error,
     },
-    /// The file holds a schema written by a newer relay.
+    /// The file contains a schema written by a newer relay.
     #[error(
         "the store schema version {found} is newer than this relay supports ({supported}); \
          run a relay version that supports it"
@@ -41,7 +41,7 @@ pub enum StoreError {
     SchemaTooNew {
         /// Version found in the file.
         found: i64,
-        /// Highest version this build knows.
+        /// Highest version this build supports.
         supported: i64,
     },
     /// A query or commit failed.
@@ -66,7 +66,7 @@ pub enum StoreError {
     Corrupt {
         /// Alert whose row could not be read back.
         id: String,
-        /// What was wrong with it.
+        /// Description of the problem.
         reason: String,
     },
 }

@@ -4,8 +4,8 @@ use rusqlite::Connection;
 
 use super::StoreError;
 
-/// Migrations in order; the schema version is the number applied.
-/// Append new steps, never edit a released one.
+/// Migrations in order. The schema version is the number applied, so
+/// new steps are appended and released ones are never edited.
 const MIGRATIONS: &[&str] = &[
     // Version 1: alerts and their delivery attempts. Times are Unix
     // milliseconds (UTC).
@@ -65,7 +65,7 @@ const MIGRATIONS: &[&str] = &[
     END;",
 ];
 
-/// Highest schema version this build knows.
+/// Returns the highest schema version this build supports.
 pub(super) fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }

@@ -3,7 +3,7 @@
 //! One writer thread owns the connection. Each operation is sent to it as a
 //! job; the thread drains every job queued at that moment, runs them in one
 //! transaction (each in its own savepoint, so one failure does not undo the
-//! others), commits once and only then answers the callers. Concurrent
+//! others), commits once and only then replies to the callers. Concurrent
 //! requests therefore share one fsync instead of paying one each.
 
 use std::path::{Path, PathBuf};
@@ -55,7 +55,7 @@ trait Job: Send {
     /// commit.
     fn run(self: Box<Self>, conn: &Connection) -> (bool, Reply);
 
-    /// Answers the caller without running, when no transaction could start.
+    /// Replies with an error without running, when no transaction could start.
     fn fail(self: Box<Self>, message: String);
 }
 

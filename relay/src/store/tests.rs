@@ -30,7 +30,7 @@ fn attempt(status: u16) -> Attempt {
         started_at: at(10),
         duration_ms: 12,
         status: Some(status),
-        error: (status >= 400).then(|| format!("xMatters answered {status}")),
+        error: (status >= 400).then(|| format!("xMatters responded {status}")),
         response_excerpt: Some("{}".to_owned()),
     }
 }

@@ -40,7 +40,7 @@ pub enum AlertState {
     Pending,
     /// Accepted by xMatters.
     Delivered,
-    /// Given up on; the reason is kept with the alert.
+    /// Given up on, with the reason kept on the alert.
     Dead,
 }
 
@@ -89,12 +89,12 @@ pub struct NewAlert {
     pub warnings: serde_json::Value,
     /// Key that identifies repeats of the same alert.
     pub dedup_key: String,
-    /// Earliest receive time of an alert this one may duplicate; `None`
+    /// Earliest receive time of an alert this one may duplicate. `None`
     /// turns deduplication off for this insert.
     pub dedup_since: Option<Timestamp>,
     /// Pending alerts at or above which the insert fails with
-    /// [`StoreError::BacklogFull`](super::StoreError::BacklogFull); `None`
-    /// means no bound. Duplicates are still recognized when full.
+    /// [`StoreError::BacklogFull`](super::StoreError::BacklogFull), or
+    /// `None` for no bound. Duplicates are still recognized when full.
     pub max_backlog: Option<u64>,
 }
 
@@ -138,7 +138,7 @@ pub struct Attempt {
     pub response_excerpt: Option<String>,
 }
 
-/// What an attempt means for the alert.
+/// Effect of an attempt on the alert.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AttemptOutcome {
     /// xMatters accepted the trigger.
@@ -152,7 +152,7 @@ pub enum AttemptOutcome {
     RetryAt(Timestamp),
     /// Give up, keeping the reason.
     Dead {
-        /// Why the alert will not be retried.
+        /// Reason the alert will not be retried.
         reason: String,
     },
 }
@@ -201,7 +201,7 @@ pub struct AlertRecord {
     pub delivered_at: Option<Timestamp>,
     /// xMatters `requestId` from the 202 body.
     pub request_id: Option<String>,
-    /// Why the alert is dead.
+    /// Reason the alert is dead.
     pub dead_reason: Option<String>,
     /// Attempts, oldest first.
     pub attempts: Vec<Attempt>,

@@ -21,7 +21,7 @@ pub const API_KEY: &str = "test-api-key-s3cr3t";
 /// Path of the scripted trigger endpoint.
 pub const TRIGGER_PATH: &str = "/api/integration/1/functions/0b6d2f0a/triggers";
 
-/// Longest time a test waits for the relay to reach a state.
+/// Maximum time a test waits for the relay to reach a state.
 pub const WAIT_LIMIT: Duration = Duration::from_secs(20);
 
 /// Builds a configuration with millisecond retries and a store in `dir`.
@@ -49,8 +49,8 @@ pub async fn start(config: Config) -> Relay {
     Relay::start(listener, config).await.expect("relay starts")
 }
 
-/// A valid OverOps NEW_EVENT alert; `n` makes its summary, link and
-/// deduplication key unique.
+/// Builds a valid OverOps NEW_EVENT alert whose summary, link and
+/// deduplication key are unique to `n`.
 pub fn alert_body(n: usize) -> String {
     serde_json::json!({
         "api_version": "0.2",
@@ -106,7 +106,7 @@ pub async fn post(url: &str, body: impl Into<reqwest::Body>) -> IntakeReply {
         .body(body)
         .send()
         .await
-        .expect("the intake answers");
+        .expect("the intake responds");
     let status = response.status().as_u16();
     let retry_after = response
         .headers()
