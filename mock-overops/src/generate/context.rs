@@ -36,7 +36,7 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    /// Draws a context from `rng`; `date_ms` overrides the drawn send time.
+    /// Draws a context from `rng`, with `date_ms` in place of the drawn send time if given.
     pub(crate) fn draw(rng: &mut ChaCha8Rng, date_ms: Option<u64>) -> Self {
         let company = *pick(rng, COMPANIES);
         let domain = *pick(rng, DOMAINS);

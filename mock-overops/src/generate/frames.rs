@@ -38,8 +38,8 @@ impl Frame {
             .unwrap_or(&self.class_name)
     }
 
-    /// Converts the frame into its JSON object; `modification_timestamp` is
-    /// a string of epoch milliseconds, as in the public OverOps model.
+    /// Converts the frame into its JSON object, with `modification_timestamp`
+    /// as a string of epoch milliseconds like in the public OverOps model.
     pub(crate) fn to_json(&self) -> Value {
         json!({
             "class_name": self.class_name,
@@ -112,9 +112,9 @@ pub(crate) fn entry_point_frame(rng: &mut ChaCha8Rng, context: &Context) -> Fram
 /// Builds a stack trace of exactly `depth` frames, innermost first.
 ///
 /// The first frame is `location`. When there is room, the trace ends with
-/// `entry_point`, the servlet container and the thread frames below it;
-/// the frames between are a mix of application and framework frames. When
-/// `caught` is true, one frame below the location is the catch frame.
+/// `entry_point`, the servlet container and the thread frames below it.
+/// The frames between mix application and framework frames. When `caught`
+/// is true, one frame below the location is the catch frame.
 pub(crate) fn stack_trace(
     rng: &mut ChaCha8Rng,
     context: &Context,

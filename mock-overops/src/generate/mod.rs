@@ -32,7 +32,7 @@ use serde_json::Value;
 
 pub use quirk::{OVERSIZED_MESSAGE_BYTES, OVERSIZED_STACK_DEPTH, Quirk};
 
-/// Maximum stack depth; [`generate`] cuts deeper requests to it.
+/// Maximum stack depth. [`generate`] cuts deeper requests to it.
 pub const MAX_STACK_DEPTH: usize = 1000;
 
 /// Stack depth of [`GenOptions::default`].
@@ -66,7 +66,7 @@ pub enum EventKind {
     LoggedError,
     /// A message logged at WARN level.
     LoggedWarning,
-    /// An HTTP response with an error status; `error_code` carries the status.
+    /// An HTTP response with an error status, which `error_code` contains.
     HttpError,
 }
 
@@ -84,7 +84,7 @@ pub struct GenOptions {
     pub seed: u64,
     /// Number of stack frames of an event, 0 to [`MAX_STACK_DEPTH`].
     pub stack_depth: usize,
-    /// `date` in epoch milliseconds; `None` draws a date in 2023 from the seed.
+    /// `date` in epoch milliseconds, or `None` to draw a date in 2023 from the seed.
     pub date_ms: Option<u64>,
 }
 

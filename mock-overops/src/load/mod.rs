@@ -58,16 +58,16 @@ const PROGRESS_TICK: Duration = Duration::from_millis(100);
 pub struct LoadOptions {
     /// Receiver URL.
     pub url: Url,
-    /// Number of alerts to send; `None` sends until `duration` ends.
+    /// Number of alerts to send, or `None` to send until `duration` ends.
     pub count: Option<u64>,
-    /// Alerts started per second; `None` sends as fast as `concurrency` allows.
+    /// Alerts started per second, or `None` to send as fast as `concurrency` allows.
     pub rate: Option<f64>,
     /// Maximum number of requests in flight.
     pub concurrency: usize,
-    /// Time after which no new alert starts; requests in flight still finish.
+    /// Time after which no new alert starts. Requests in flight still finish.
     /// `None` sends until `count` is reached.
     pub duration: Option<Duration>,
-    /// Which alerts to send.
+    /// Storm shape, the mix of alerts to send.
     pub shape: Storm,
     /// Seed of the generated payloads.
     pub seed: u64,
@@ -81,7 +81,7 @@ pub struct LoadOptions {
 
 impl LoadOptions {
     /// Returns options that send 100 repeated alerts to `url`, 8 at a time,
-    /// as fast as the receiver answers.
+    /// as fast as the receiver responds.
     pub fn new(url: Url) -> Self {
         Self {
             url,
@@ -128,7 +128,7 @@ pub enum LoadError {
 
 /// Sends a storm and returns its summary once every request has finished.
 ///
-/// With `progress`, a progress bar is drawn on standard error; callers
+/// With `progress`, a progress bar is drawn on standard error, so callers
 /// should pass `true` only when standard error is a terminal.
 ///
 /// NOTE: latency is measured from the actual send. When the receiver falls
@@ -161,7 +161,7 @@ pub async fn run(options: LoadOptions, progress: bool) -> Result<LoadSummary, Lo
 
 /// Starts one task per alert, paced by the rate and bounded by the
 /// concurrency, until the count or the duration is reached. Returns when
-/// the last task has started; each task reports on `outcomes`.
+/// the last task has started. Each task reports on `outcomes`.
 async fn dispatch(
     options: &LoadOptions,
     client: reqwest::Client,
@@ -208,7 +208,7 @@ async fn dispatch(
             let sent_at = std::time::Instant::now();
             let result = send::send(&client, &url, body).await;
             drop(slot);
-            // The receiver lives until every sender is dropped, so this cannot fail.
+            // `run` receives until every sender is dropped, so this send cannot fail.
             let _ = outcomes.send(Outcome {
                 seq,
                 sent_at,

@@ -32,8 +32,8 @@ pub enum Storm {
     Repeated,
     /// A different new event every time, cycling through the inner event kinds.
     Distinct,
-    /// Half repeats of 3 hot errors; the rest distinct new events (30%),
-    /// resurfaced events (10%) and threshold alerts (10%).
+    /// Half the alerts repeat one of 3 hot errors. The rest are distinct new
+    /// events (30%), resurfaced events (10%) and threshold alerts (10%).
     Mixed,
 }
 

@@ -10,11 +10,11 @@ use serde::Serialize;
 use super::Storm;
 use crate::send::{SendError, SendOutcome};
 
-/// Highest latency the histogram tells apart: one hour in µs. Longer
-/// latencies are counted as one hour.
+/// Maximum latency the histogram tracks: one hour in µs. Longer latencies
+/// are recorded as one hour.
 const MAX_TRACKED_LATENCY_US: u64 = 3_600_000_000;
 
-/// Number of request errors logged one by one; later ones are only counted.
+/// Number of request errors logged one by one. Later ones are only counted.
 const MAX_LOGGED_ERRORS: u64 = 10;
 
 /// Number of distinct error messages kept in [`LoadSummary::error_samples`].
@@ -37,7 +37,7 @@ pub struct LoadSummary {
     pub elapsed_s: f64,
     /// Responses (accepted and rejected) per second of `elapsed_s`.
     pub throughput_per_s: f64,
-    /// Latency percentiles of the responses; errors are not included.
+    /// Latency percentiles of the responses, without the failed requests.
     pub latency_ms: Latency,
     /// Number of responses per HTTP status.
     pub status_counts: BTreeMap<u16, u64>,
@@ -50,7 +50,7 @@ pub struct LoadSummary {
 }
 
 /// Latency percentiles in milliseconds, with microsecond resolution and
-/// three significant digits; `None` when no response arrived.
+/// three significant digits, or `None` when no response arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Latency {
     pub p50: Option<f64>,
@@ -64,7 +64,7 @@ pub struct Latency {
 pub struct SendRecord {
     /// Sequence number, as in the alert's `load-seq=N` marker.
     pub seq: u64,
-    /// Monotonic instant just before the request was sent; not serialized.
+    /// Monotonic instant just before the request was sent (not serialized).
     #[serde(skip)]
     pub sent_at: Instant,
     /// Wall-clock time of sending, in µs since the Unix epoch.

@@ -31,7 +31,7 @@ use detect::{Span, find_details};
 use placeholder::Placeholders;
 
 /// Minimum length in chars of a field value that is also searched for in
-/// other strings; shorter values would match too many unrelated words.
+/// other strings, because shorter values would match unrelated words.
 const MIN_KNOWN_CHARS: usize = 3;
 
 /// Keys whose string values are user names or e-mail addresses.
@@ -108,7 +108,7 @@ pub struct Replacement {
     pub path: String,
     /// Number of replacements of this kind in the string.
     pub count: usize,
-    /// Placeholders put in, in order; the replaced values are never kept.
+    /// Placeholders put in, in order. The replaced values are never kept.
     pub placeholders: Vec<String>,
 }
 
@@ -166,7 +166,7 @@ fn keyed_kind(key: &str, value: &str) -> Option<DetailKind> {
     }
 }
 
-/// Collects the string values of detail fields; array items inherit the
+/// Collects the string values of detail fields. Array items inherit the
 /// key of their array.
 fn collect_known(value: &Value, key: Option<&str>, known: &mut Vec<(String, DetailKind)>) {
     match value {
@@ -203,7 +203,7 @@ struct Scrubber {
 }
 
 impl Scrubber {
-    /// Scrubs `value` in place; `path` is its JSON pointer and `key` the
+    /// Scrubs `value` in place. `path` is its JSON pointer, and `key` is the
     /// key of the nearest enclosing object member.
     fn scrub_value(&mut self, value: &mut Value, key: Option<&str>, path: &mut String) {
         match value {

@@ -17,7 +17,7 @@ const FILL: char = 'x';
 /// Domain of e-mail placeholders, reserved for documentation.
 const EMAIL_DOMAIN: &str = "example.com";
 
-/// Shorter domain for short e-mail addresses; `.test` is a reserved top-level domain.
+/// Shorter domain for short e-mail addresses, under the reserved top-level domain `.test`.
 const SHORT_EMAIL_DOMAIN: &str = "x.test";
 
 /// Prefix of IPv6 placeholders, from the documentation range 2001:db8::/32.

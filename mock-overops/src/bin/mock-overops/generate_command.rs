@@ -31,14 +31,14 @@ pub struct PayloadArgs {
     /// `data.type` of an alert of kind unknown.
     #[arg(long, value_name = "TYPE", default_value = "ANOMALY")]
     pub alert_type: String,
-    /// Quirk to switch on; repeat for several. Quirks that do not apply to
+    /// Quirk to switch on. Repeat the option for several. Quirks that do not apply to
     /// the kind are ignored with a warning.
     #[arg(long = "quirk", value_name = "QUIRK", value_enum)]
     pub quirks: Vec<Quirk>,
     /// Also switch on a random subset of the quirks that apply, drawn from the seed.
     #[arg(long)]
     pub random_quirks: bool,
-    /// Seed of every random choice; the same options and seed print the same payload.
+    /// Seed of every random choice. The same options and seed print the same payload.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Number of stack frames of an event (0 to 1000).

@@ -27,10 +27,10 @@ pub struct Args {
     /// Maximum number of requests in flight.
     #[arg(long, value_name = "REQUESTS", default_value_t = DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
-    /// Seconds after which no new alert starts; requests in flight finish.
+    /// Seconds after which no new alert starts. Requests in flight finish.
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<f64>,
-    /// Which alerts to send.
+    /// Storm shape, the mix of alerts to send.
     #[arg(long, value_enum, default_value_t = Storm::Repeated)]
     pub shape: Storm,
     /// Seed of the generated payloads.
@@ -52,7 +52,7 @@ pub struct Args {
 }
 
 /// Runs the storm and prints its summary. Exits with 0 whenever the storm
-/// ran, whatever the receiver answered; scripts read the summary.
+/// ran, whatever the receiver responded, so scripts must read the summary.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let duration = args
         .duration
