@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
@@ -34,8 +35,18 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     let args = Args::parse();
+    match serve(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", describe(&error));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: Args) -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
@@ -49,7 +60,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let listener = TcpListener::bind(args.listen).await.with_context(|| {
         format!(
-            "cannot listen on {}: pick another address with --listen",
+            "cannot listen on {} (pick another address with --listen)",
             args.listen
         )
     })?;
@@ -101,6 +112,22 @@ fn startup_banner(world: &World, address: SocketAddr, clock: ClockMode) -> Strin
             "Try: curl -X POST '{base}/api/integration/1/functions/{}/triggers?apiKey={}' \\\n       -d '{{\"properties\": {{\"Summary\": \"DB down\"}}}}'\n",
             integration.uuid, integration.api_key
         ));
+    }
+    text
+}
+
+/// Joins an error and its causes with ": ", skipping a cause whose text
+/// the previous message already contains.
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let message = cause.to_string();
+        if !text.contains(&message) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&message);
+        }
     }
     text
 }

@@ -2,6 +2,7 @@
 //! each endpoint's success and error bodies, the hooks, fault injection,
 //! the rate limit and outbound webhooks.
 
+mod clock;
 mod common;
 mod events;
 mod faults;

@@ -286,3 +286,34 @@ async fn status_webhook_on_termination() {
         "{bodies:?}"
     );
 }
+
+#[tokio::test]
+async fn legacy_trigger_callbacks_receive_responses() {
+    let (receiver, url) = Receiver::start(0, 500).await;
+    let server = TestServer::with_options(World::default_world(), fast_retries()).await;
+    let path = format!(
+        "/reapi/2015-04-01/forms/{}/triggers",
+        server.server.world().form(FORM).expect("form").uuid
+    );
+    let trigger = json!({
+        "properties": {"Summary": "DB down"},
+        "callbacks": [{"url": url, "type": "response", "authType": "basic", "authUserName": "cb", "authPassword": "pw"}]
+    });
+
+    let (status, created) = json_body(server.post(&path, &trigger).await).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{created}");
+    server
+        .hook_ok(
+            Method::POST,
+            "/mock/respond",
+            Some(json!({"event": created["id"], "recipient": "alice", "response": "Acknowledge", "comment": "mine"})),
+        )
+        .await;
+    server.settle().await;
+
+    let received = receiver.received();
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert_eq!(received[0].0.as_deref(), Some("Basic Y2I6cHc="));
+    assert_eq!(received[0].1["eventIdentifier"], created["id"]);
+    assert_eq!(received[0].1["annotation"], "mine");
+}
