@@ -12,6 +12,7 @@ mod details;
 mod error;
 mod parse;
 mod reader;
+mod repair;
 mod timestamp;
 
 pub use error::{ParseError, ParseWarning};

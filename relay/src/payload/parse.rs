@@ -3,6 +3,7 @@
 use super::details::{Shape, read_event, read_threshold, shape_of};
 use super::error::{ParseError, ParseWarning};
 use super::reader::{Object, describe};
+use super::repair;
 use super::{Alert, AlertKind, Details, MessageType, timestamp};
 use serde_json::{Map, Value};
 
@@ -16,8 +17,10 @@ const KEYS_SHOWN: usize = 8;
 /// JSON, or not a JSON object. Also rejects an object with neither `type`
 /// nor `data`, a `type` that is not a string, and a `data` that is not an
 /// object. Each error names the JSON path and what was expected there.
+/// Invalid UTF-8 and lone UTF-16 surrogate escapes, which a JVM can emit,
+/// are replaced by U+FFFD with a warning instead of failing the body.
 pub fn parse(body: &[u8]) -> Result<Alert, ParseError> {
-    let root = decode(body)?;
+    let (root, repair_warning) = decode(body)?;
     let Value::Object(map) = &root else {
         return Err(ParseError::UnexpectedType {
             path: "$".to_owned(),
@@ -28,7 +31,7 @@ pub fn parse(body: &[u8]) -> Result<Alert, ParseError> {
     check_envelope(map)?;
 
     let envelope = Object { path: "$", map };
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<ParseWarning> = repair_warning.into_iter().collect();
     let message_type = read_message_type(&envelope, &mut warnings);
 
     let mut alert = Alert {
@@ -66,12 +69,32 @@ pub fn parse(body: &[u8]) -> Result<Alert, ParseError> {
     Ok(alert)
 }
 
-fn decode(body: &[u8]) -> Result<Value, ParseError> {
+/// Parses the body as JSON. A body that fails only because of invalid
+/// characters is parsed again after [`repair`] replaced them, with a
+/// warning that says how many were replaced.
+fn decode(body: &[u8]) -> Result<(Value, Option<ParseWarning>), ParseError> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ParseError::Empty);
     }
-    serde_json::from_slice(body).map_err(|error| ParseError::InvalidJson {
+
+    let error = match serde_json::from_slice(body) {
+        Ok(value) => return Ok((value, None)),
+        Err(error) => error,
+    };
+    if let Some((repaired, count)) = repair::replace_invalid_characters(body) {
+        if let Ok(value) = serde_json::from_str(&repaired) {
+            let warning = ParseWarning::new(
+                "$",
+                format!(
+                    "replaced {count} invalid character(s) (bytes that are not UTF-8 or halves of UTF-16 surrogate pairs) with U+FFFD"
+                ),
+            );
+            return Ok((value, Some(warning)));
+        }
+    }
+
+    Err(ParseError::InvalidJson {
         line: error.line(),
         column: error.column(),
         reason: reason_without_position(&error),
