@@ -1,7 +1,7 @@
 //! Asynchronous processing of inbound integration triggers. The HTTP
-//! handler answers 202 with a `requestId` and queues the body; this worker
-//! then maps it (directly, or through the original script), creates the
-//! event and records the outcome in the activity log.
+//! handler responds 202 with a `requestId` and queues the body. This worker
+//! then maps the body (directly, or through the original script), creates
+//! the event and records the outcome in the activity log.
 
 use bytes::Bytes;
 use serde_json::Value;
@@ -108,7 +108,8 @@ fn create_event(sim: &mut Simulator, trigger: &QueuedTrigger) -> ActivityEntry {
     entry
 }
 
-/// Turns the request body into a trigger object, or says why it cannot.
+/// Turns the request body into a trigger object, or returns the outcome
+/// and the reason why it cannot.
 fn read_body(integration: &Integration, body: &[u8]) -> Result<Value, (ActivityOutcome, String)> {
     match integration.kind {
         IntegrationKind::Trigger => serde_json::from_slice(body).map_err(|error| {

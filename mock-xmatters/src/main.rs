@@ -23,7 +23,7 @@ struct Args {
 
     /// World file (TOML) with people, groups, forms and integrations. The
     /// built-in default world is used when absent; worlds/original.toml
-    /// holds the vendor's original configuration.
+    /// contains the vendor's original configuration.
     #[arg(long)]
     world: Option<PathBuf>,
 

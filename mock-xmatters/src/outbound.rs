@@ -13,11 +13,11 @@ use tokio::task::JoinSet;
 use crate::engine::{OutboundWebhook, WebhookResult};
 use crate::state::SharedState;
 
-/// Longest `Retry-After` a receiver can impose before the next attempt;
+/// Maximum `Retry-After` a receiver can impose before the next attempt;
 /// longer values are cut to this.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
-/// How webhooks are sent and retried.
+/// Webhook sending and retry settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboundOptions {
     /// Waits before the second, third, ... attempt; the number of entries
@@ -119,7 +119,7 @@ async fn run_url_worker(
 }
 
 /// Posts the webhook's body, retrying on connection errors, timeouts, 408,
-/// 429 and 5xx answers. Other statuses end the delivery at once.
+/// 429 and 5xx responses. Other statuses end the delivery at once.
 pub async fn deliver(
     client: &reqwest::Client,
     webhook: &OutboundWebhook,

@@ -29,7 +29,7 @@ pub struct ServerOptions {
     /// `Manual`: time moves only through `/mock/clock/advance` (tests).
     /// `Real`: time follows the wall clock, starting now.
     pub clock: ClockMode,
-    /// Where a manual clock starts, and starts again after a reset.
+    /// Start time of a manual clock, and again after a reset.
     pub start: SimTime,
     pub outbound: OutboundOptions,
 }
@@ -101,7 +101,7 @@ async fn run_real_clock(state: SharedState) {
 }
 
 /// A simulator serving in the background of the current tokio runtime.
-/// Dropping it asks the server to stop; [`MockXmatters::shutdown`] also
+/// Dropping it signals the server to stop; [`MockXmatters::shutdown`] also
 /// waits for it.
 #[derive(Debug)]
 pub struct MockXmatters {
@@ -142,7 +142,7 @@ impl MockXmatters {
         format!("http://{}", self.address)
     }
 
-    /// The world the simulator was started with (and resets to).
+    /// Returns the world the simulator was started with (and resets to).
     pub fn world(&self) -> &World {
         &self.world
     }

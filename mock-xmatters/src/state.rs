@@ -33,7 +33,7 @@ pub(crate) struct AppState {
     /// The world that `/mock/reset` starts again from.
     pub(crate) world: World,
     pub(crate) clock_mode: ClockMode,
-    /// Where a manual clock starts, after a reset too.
+    /// Start time of a manual clock, after a reset too.
     manual_start: SimTime,
     core: Mutex<Core>,
     pub(crate) faults: Mutex<Faults>,

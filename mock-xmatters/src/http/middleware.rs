@@ -69,7 +69,7 @@ pub(crate) async fn journal(
     response
 }
 
-/// Counts the request against the rate limit, answers 429 over it, and
+/// Counts the request against the rate limit, responds 429 over it, and
 /// adds the `x-ratelimit-*` headers to every response.
 pub(crate) async fn rate_limit(
     State(state): State<SharedState>,
@@ -160,7 +160,7 @@ fn fault_response(
         .with_subcode("mock.injected_fault")
         .into_response(),
         // A JSON string is sent as plain text, to imitate proxies and
-        // gateways that answer with HTML or text.
+        // gateways that respond with HTML or text.
         Some(serde_json::Value::String(text)) => (status, text).into_response(),
         Some(json) => (status, axum::Json(json)).into_response(),
     };

@@ -47,7 +47,7 @@ pub(crate) struct NewAnnotation {
     comment: String,
 }
 
-/// Adds a comment to an event; answers 201 with the annotation.
+/// Adds a comment to an event and responds 201 with the annotation.
 pub(crate) async fn annotate(
     State(state): State<SharedState>,
     user: RestUser,

@@ -19,7 +19,7 @@ use crate::inbound::QueuedTrigger;
 use crate::state::SharedState;
 
 /// `POST /api/integration/1/functions/{uuid}/triggers`: authenticates,
-/// answers 202 with a fresh `requestId` and leaves the body to the
+/// responds 202 with a fresh `requestId` and leaves the body to the
 /// trigger worker. Bad bodies show up only in the activity log.
 pub(crate) async fn inbound(
     State(state): State<SharedState>,

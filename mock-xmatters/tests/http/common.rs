@@ -196,7 +196,7 @@ pub fn assert_error_object(body: &Value, code: u16) -> String {
         .to_owned()
 }
 
-/// A raw OverOps NEW_EVENT webhook, as OverOps posts it.
+/// Returns a raw OverOps NEW_EVENT webhook, as OverOps posts it.
 pub fn overops_webhook() -> Value {
     json!({
         "api_version": "0.2",

@@ -119,7 +119,7 @@ async fn flood_control_suppresses_fifth_alert() {
 
     let statuses: Vec<&Value> = events.iter().map(|event| &event["status"]).collect();
     let fifth = events[4]["id"].as_str().expect("id");
-    let one = server
+    let for_fifth = server
         .get_json(&format!("/api/xm/1/event-suppressions?event={fifth}"))
         .await;
     let all = server.get_json("/api/xm/1/event-suppressions").await;
@@ -134,10 +134,10 @@ async fn flood_control_suppresses_fifth_alert() {
             &json!("SUPPRESSED")
         ]
     );
-    assert_eq!(one["count"], 1);
-    assert_eq!(one["data"][0]["event"]["id"], fifth);
-    assert_eq!(one["data"][0]["match"]["id"], events[3]["id"]);
-    assert!(one["data"][0]["reason"].is_string());
+    assert_eq!(for_fifth["count"], 1);
+    assert_eq!(for_fifth["data"][0]["event"]["id"], fifth);
+    assert_eq!(for_fifth["data"][0]["match"]["id"], events[3]["id"]);
+    assert!(for_fifth["data"][0]["reason"].is_string());
     assert_eq!(all["total"], 1);
 }
 

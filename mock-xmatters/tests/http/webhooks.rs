@@ -21,7 +21,7 @@ use crate::common::*;
 /// One received webhook: the `Authorization` header and the JSON body.
 type Received = (Option<String>, Value);
 
-/// A webhook receiver that answers `failing_status` to the first
+/// A webhook receiver that responds with `failing_status` to the first
 /// `failures` requests and 200 afterwards, and records every request.
 #[derive(Clone, Default)]
 struct Receiver {
@@ -78,7 +78,7 @@ async fn receive(
     }
 }
 
-/// The default world with webhooks of the given kinds to `url`.
+/// Builds the default world with webhooks of the given kinds to `url`.
 fn world_with_webhooks(url: &str, triggers: &[WebhookTrigger]) -> World {
     let mut world = World::default_world();
     world.webhook_targets.push(WebhookTarget {

@@ -15,7 +15,8 @@ use crate::http::error::ApiError;
 use crate::http::query::QueryParams;
 use crate::state::{SharedState, lock};
 
-/// Longest wait `/mock/settle` accepts, in milliseconds.
+/// Maximum wait `/mock/settle` accepts, in milliseconds; longer requests
+/// are cut to it.
 pub const MAX_SETTLE_MS: u64 = 60_000;
 /// Wait of `/mock/settle` when the request names none, in milliseconds.
 pub const DEFAULT_SETTLE_MS: u64 = 5_000;

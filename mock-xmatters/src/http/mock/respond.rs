@@ -1,5 +1,5 @@
-//! `POST /mock/respond`: a recipient answers a notification, as a device
-//! would (xMatters has no API for it).
+//! `POST /mock/respond`: a recipient responds to a notification, as a
+//! device would (xMatters has no API for it).
 
 use axum::Json;
 use axum::extract::State;
@@ -21,7 +21,7 @@ pub(crate) struct RespondRequest {
     event: Value,
     /// The responding person's target name.
     recipient: String,
-    /// The device the answer comes from; the person's latest notification
+    /// The device the response comes from; the person's latest notification
     /// when absent.
     #[serde(default)]
     device: Option<String>,
