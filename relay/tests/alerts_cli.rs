@@ -1,5 +1,5 @@
-//! `relay alerts` and `relay serve` as processes: listing, showing and
-//! retrying stored alerts, and start-up errors.
+//! `relay alerts` as a process: listing, showing and retrying stored
+//! alerts, and its errors.
 
 mod harness;
 
@@ -116,24 +116,4 @@ fn unknown_alert_and_missing_store_are_errors() {
         stderr(&unknown)
     );
     assert!(!malformed.status.success());
-}
-
-#[test]
-fn serve_rejects_invalid_configuration_by_option_name() {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let path = dir.path().join("relay.toml");
-    std::fs::write(
-        &path,
-        "[xmatters]\ntrigger_url = \"http://127.0.0.1:9/triggers\"\napi_key = \"k\"\n",
-    )
-    .expect("write the configuration");
-
-    let output = relay_command(&["--config", path.to_str().expect("UTF-8"), "serve"]);
-
-    assert_eq!(output.status.code(), Some(1));
-    assert!(
-        stderr(&output).contains("server.tokens"),
-        "{}",
-        stderr(&output)
-    );
 }

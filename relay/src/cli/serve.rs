@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use crate::config::Config;
 use crate::config::service::LogFormat;
@@ -64,6 +65,9 @@ fn serve(config_path: Option<&Path>, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn serve_until_signal(config: Config) -> anyhow::Result<()> {
+    // Handlers are installed before the address is printed, so a signal
+    // sent as soon as the address is known is not lost.
+    let signals = Signals::install()?;
     let listen = config.server.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -76,19 +80,29 @@ async fn serve_until_signal(config: Config) -> anyhow::Result<()> {
     // One line on standard output, so scripts and tests can read the port.
     println!("relay listening on {addr}; intake URL {intake}");
 
-    wait_for_signal().await?;
+    signals.wait().await;
     relay.shutdown().await?;
     Ok(())
 }
 
-async fn wait_for_signal() -> anyhow::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
+/// SIGTERM and SIGINT streams.
+struct Signals {
+    terminate: Signal,
+    interrupt: Signal,
+}
 
-    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
-    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?;
-    tokio::select! {
-        _ = terminate.recv() => tracing::info!("SIGTERM received"),
-        _ = interrupt.recv() => tracing::info!("SIGINT received"),
+impl Signals {
+    fn install() -> anyhow::Result<Self> {
+        Ok(Self {
+            terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+            interrupt: signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+        })
     }
-    Ok(())
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.terminate.recv() => tracing::info!("SIGTERM received"),
+            _ = self.interrupt.recv() => tracing::info!("SIGINT received"),
+        }
+    }
 }
