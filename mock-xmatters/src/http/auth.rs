@@ -70,6 +70,9 @@ pub(crate) fn authenticate_rest_user(
 
 /// Checks an inbound trigger's credentials: the integration's `apiKey` in
 /// the query, or Basic auth with a REST user.
+///
+/// NOTE: xMatters does not document whether bad trigger credentials get
+/// 401 or 403; this responds 401.
 pub(crate) fn authenticate_trigger(
     world: &World,
     integration: &Integration,

@@ -56,6 +56,9 @@ pub(crate) async fn inbound(
 
 /// `POST /reapi/2015-04-01/forms/{uuid}/triggers`: validates and creates the
 /// event at once. Per-event `callbacks` are read only on this path.
+///
+/// NOTE: the success status is not documented, only the body `{"id": N}`;
+/// this responds 200.
 pub(crate) async fn legacy_form(
     State(state): State<SharedState>,
     _user: RestUser,
