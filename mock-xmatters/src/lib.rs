@@ -20,7 +20,7 @@
 //! let trigger = json!({"properties": {"Summary": "NullPointerException"}});
 //! let event = sim.create_event(source, None, &trigger).expect("valid trigger");
 //!
-//! // The first on-call member answers Ignore: the default world's action
+//! // The first on-call member responds Ignore: the default world's action
 //! // is ESCALATE, so the next member is notified at once.
 //! sim.advance_by(Duration::from_secs(120));
 //! let outcome = sim
