@@ -75,6 +75,8 @@ fn make(kind: DetailKind, original: &str, number: u64, length: usize) -> String 
         DetailKind::EnvironmentId => environment_id(number, length),
         DetailKind::EnvironmentName => fit("env", number, length),
         DetailKind::Token => fit("token", number, length),
+        // NOTE: an IPv6 address shorter than 11 or longer than 34 chars gets
+        // a placeholder such as `ip7xxx`, which keeps the length but is no address.
         DetailKind::Ip if original.contains(':') => {
             ipv6(number, length).unwrap_or_else(|| fit("ip", number, length))
         }
