@@ -1,0 +1,9 @@
+//! End-to-end scenarios: an OverOps alert through the relay into the
+//! simulated xMatters, each checked by assertions and an insta snapshot
+//! of what xMatters saw and did.
+//!
+//! One test binary contains every scenario, so the workspace links it once.
+
+mod common;
+
+mod escalation;
