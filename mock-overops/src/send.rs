@@ -79,14 +79,14 @@ pub fn client(timeout: Duration, max_idle: usize) -> Result<reqwest::Client, Sen
 pub async fn send(
     client: &reqwest::Client,
     url: &Url,
-    body: Bytes,
+    body: impl Into<Bytes>,
 ) -> Result<SendOutcome, SendError> {
     let started = Instant::now();
     let response = client
         .post(url.clone())
         .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
         .header(USER_AGENT, HeaderValue::from_static(AGENT))
-        .body(body)
+        .body(body.into())
         .send()
         .await
         .map_err(|error| request_error(url, error))?;

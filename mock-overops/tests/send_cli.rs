@@ -1,4 +1,5 @@
-//! `mock-overops send` against a wiremock receiver: bytes, statuses, exit codes.
+//! Sending to a wiremock receiver, through the library and the `send`
+//! command: bytes, statuses, exit codes.
 
 use std::path::Path;
 use std::process::Output;
@@ -252,4 +253,22 @@ async fn without_paths_sends_generated_payload() {
     let payload: Value = serde_json::from_slice(&bodies[0]).expect("generated JSON");
     assert_eq!(payload["data"]["type"], "THRESHOLD");
     assert_eq!(payload["data"]["data"]["top_events"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn library_send_returns_status_body_latency() {
+    let server = receiver(201, "created").await;
+    let url: url::Url = hook_url(&server).parse().expect("valid URL");
+    let client =
+        mock_overops::send::client(std::time::Duration::from_secs(5), 1).expect("client builds");
+
+    let outcome = mock_overops::send::send(&client, &url, b"{\"a\":1}".to_vec())
+        .await
+        .expect("receiver responds");
+
+    assert_eq!(outcome.status, 201);
+    assert!(outcome.is_accepted());
+    assert_eq!(outcome.body_text(), "created");
+    assert!(outcome.latency > std::time::Duration::ZERO);
+    assert_eq!(received_bodies(&server).await, vec![b"{\"a\":1}".to_vec()]);
 }
