@@ -14,11 +14,13 @@
 //! ```
 //!
 //! Output is a pure function of the options: the same [`GenOptions`] give
-//! the same JSON. The random stream is ChaCha8 from `rand_chacha` 0.3, whose
-//! output is fixed for a seed, drawn through `rand` 0.8's range sampling.
-//! NOTE: outputs for a seed stay the same only while Cargo.lock pins
-//! `rand` 0.8.8 and `rand_chacha` 0.3.1, because `rand` does not promise
-//! value-stable sampling across releases.
+//! the same JSON. The random stream is `ChaCha8Rng` from `rand_chacha`,
+//! because the documentation of `rand` 0.8's `StdRng` warns that its
+//! algorithm may be replaced in later versions. Values are drawn from the
+//! stream with `rand` 0.8's `gen_range` and `gen_bool`.
+//! NOTE: outputs for a seed are checked by snapshot tests only for the
+//! versions in Cargo.lock (`rand` 0.8.8, `rand_chacha` 0.3.1). A new release
+//! of either crate may draw different values from the same seed.
 
 mod body;
 mod context;
