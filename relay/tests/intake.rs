@@ -369,3 +369,130 @@ async fn invalid_configuration_is_rejected_at_start() {
 
     assert!(err.to_string().contains("server.tokens"), "{err}");
 }
+
+/// A store that fails writes on demand, delegating everything else.
+struct FailingStore {
+    inner: relay::store::SqliteStore,
+    failing: std::sync::atomic::AtomicBool,
+}
+
+impl FailingStore {
+    fn is_failing(&self) -> bool {
+        self.failing.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+type StoreFuture<'a, T> = futures::future::BoxFuture<'a, Result<T, relay::store::StoreError>>;
+
+impl Store for FailingStore {
+    fn insert(
+        &self,
+        alert: relay::store::NewAlert,
+    ) -> StoreFuture<'_, relay::store::InsertOutcome> {
+        if self.is_failing() {
+            return Box::pin(async { Err(relay::store::StoreError::Unavailable) });
+        }
+        self.inner.insert(alert)
+    }
+
+    fn claim_due(
+        &self,
+        now: jiff::Timestamp,
+        limit: usize,
+        lease_until: jiff::Timestamp,
+    ) -> StoreFuture<'_, Vec<relay::store::DueAlert>> {
+        self.inner.claim_due(now, limit, lease_until)
+    }
+
+    fn next_due_at(&self) -> StoreFuture<'_, Option<jiff::Timestamp>> {
+        self.inner.next_due_at()
+    }
+
+    fn record_attempt(
+        &self,
+        id: relay::store::AlertId,
+        attempt: relay::store::Attempt,
+        outcome: relay::store::AttemptOutcome,
+    ) -> StoreFuture<'_, ()> {
+        self.inner.record_attempt(id, attempt, outcome)
+    }
+
+    fn mark_dead(&self, id: relay::store::AlertId, reason: String) -> StoreFuture<'_, ()> {
+        self.inner.mark_dead(id, reason)
+    }
+
+    fn backlog(&self) -> StoreFuture<'_, u64> {
+        self.inner.backlog()
+    }
+
+    fn check_writable(&self) -> StoreFuture<'_, ()> {
+        if self.is_failing() {
+            return Box::pin(async { Err(relay::store::StoreError::Unavailable) });
+        }
+        self.inner.check_writable()
+    }
+
+    fn list(
+        &self,
+        state: Option<AlertState>,
+        limit: usize,
+    ) -> StoreFuture<'_, Vec<relay::store::AlertSummary>> {
+        self.inner.list(state, limit)
+    }
+
+    fn get(&self, id: relay::store::AlertId) -> StoreFuture<'_, Option<relay::store::AlertRecord>> {
+        self.inner.get(id)
+    }
+
+    fn requeue(
+        &self,
+        id: relay::store::AlertId,
+        now: jiff::Timestamp,
+    ) -> StoreFuture<'_, relay::store::RequeueOutcome> {
+        self.inner.requeue(id, now)
+    }
+
+    fn requeue_all_dead(&self, now: jiff::Timestamp) -> StoreFuture<'_, u64> {
+        self.inner.requeue_all_dead(now)
+    }
+}
+
+#[tokio::test]
+async fn failing_store_gets_503_and_not_ready() {
+    let xmatters = xmatters_accepting().await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let config = config(&dir, &xmatters.uri());
+    let inner = relay::store::SqliteStore::open(&config.store.path, &Default::default())
+        .expect("store opens");
+    let store = std::sync::Arc::new(FailingStore {
+        inner,
+        failing: std::sync::atomic::AtomicBool::new(true),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let relay = relay::server::Relay::start_with_store(listener, config, store.clone())
+        .await
+        .expect("relay starts");
+
+    let refused = post(&relay.intake_url(TOKEN), alert_body(1)).await;
+    let readiness = reqwest::get(format!("http://{}/readyz", relay.local_addr()))
+        .await
+        .expect("readyz");
+    let readiness_status = readiness.status();
+    let readiness_body = readiness.text().await.expect("readyz body");
+    store
+        .failing
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let accepted = post(&relay.intake_url(TOKEN), alert_body(1)).await;
+
+    assert_eq!(refused.status, 503, "{:?}", refused.body);
+    assert_eq!(refused.retry_after.as_deref(), Some("5"));
+    assert_eq!(readiness_status, 503);
+    assert!(
+        readiness_body.contains("store is not writable"),
+        "{readiness_body}"
+    );
+    assert_eq!(accepted.status, 202, "{:?}", accepted.body);
+    relay.shutdown().await.expect("clean shutdown");
+}

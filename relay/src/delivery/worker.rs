@@ -102,7 +102,7 @@ impl Worker {
     /// in-flight deliveries `delivery.shutdown_grace` to finish. Alerts not
     /// finished by then stay pending in the store.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        self.handle.running.store(true, Ordering::SeqCst);
+        let _running = RunningFlag::raise(&self.handle.running);
         tracing::info!(
             xmatters = %self.shared.client.display_url(),
             concurrency = self.concurrency,
@@ -131,7 +131,6 @@ impl Worker {
         }
 
         self.drain(tasks).await;
-        self.handle.running.store(false, Ordering::SeqCst);
         tracing::info!("delivery worker stopped");
     }
 
@@ -206,6 +205,23 @@ impl Worker {
                 }
             }
         }
+    }
+}
+
+/// Keeps [`WorkerHandle::is_running`] true while the loop runs, and clears
+/// it when the loop ends in any way, including a panic or an abort.
+struct RunningFlag<'a>(&'a AtomicBool);
+
+impl<'a> RunningFlag<'a> {
+    fn raise(flag: &'a AtomicBool) -> Self {
+        flag.store(true, Ordering::SeqCst);
+        Self(flag)
+    }
+}
+
+impl Drop for RunningFlag<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
     }
 }
 
