@@ -20,6 +20,10 @@ pub struct Args {
 
 /// Writes the scrubbed payload, indented when the input spans several
 /// lines, and lists each replacement on standard error.
+///
+/// NOTE: the output is re-serialized, so whitespace, `\u` escapes and the
+/// spelling of floats (`1.50` becomes `1.5`) may differ from the capture,
+/// although every string keeps its length in chars.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let text = fs::read_to_string(&args.file)
         .with_context(|| format!("failed to read {}", args.file.display()))?;
