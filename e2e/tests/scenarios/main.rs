@@ -6,4 +6,7 @@
 
 mod common;
 
+mod alert_kinds;
 mod escalation;
+mod failures;
+mod intake;
