@@ -257,7 +257,8 @@ pub struct DeliveryConfig {
     /// Random spread applied to each wait, as a fraction: 0.2 draws the wait
     /// from 80 % to 120 % of the scheduled value.
     pub jitter: f64,
-    /// Largest `Retry-After` honoured; longer values are cut to this.
+    /// Largest `Retry-After` honoured; longer values are cut to this. A
+    /// `Retry-After` never shortens the scheduled wait.
     #[serde(with = "duration")]
     pub max_retry_after: Duration,
     /// Minimum wait after a 429 response, with or without `Retry-After`.

@@ -60,21 +60,21 @@ impl RetryPolicy {
     /// Returns the wait before the next attempt.
     ///
     /// `spread` is a random sample in [-1, 1] that scales the jitter. A
-    /// `Retry-After` replaces the scheduled wait, capped at `max_retry_after`.
-    /// After a 429 the wait is at least `rate_limit_floor`.
+    /// `Retry-After` lengthens the scheduled wait to the requested one,
+    /// capped at `max_retry_after`, and never shortens it. After a 429 the
+    /// wait is at least `rate_limit_floor`.
     pub fn wait(&self, attempts: u32, hint: RetryHint, spread: f64) -> Duration {
-        let wait = match hint.retry_after {
-            Some(asked) => asked.min(self.max_retry_after),
-            None => {
-                let factor = 1.0 + self.jitter * spread.clamp(-1.0, 1.0);
-                self.scheduled_wait(attempts).mul_f64(factor.max(0.0))
-            }
-        };
-        if hint.rate_limited {
-            wait.max(self.rate_limit_floor)
+        let factor = 1.0 + self.jitter * spread.clamp(-1.0, 1.0);
+        let scheduled = self.scheduled_wait(attempts).mul_f64(factor.max(0.0));
+        let requested = hint.retry_after.map_or(Duration::ZERO, |requested| {
+            requested.min(self.max_retry_after)
+        });
+        let floor = if hint.rate_limited {
+            self.rate_limit_floor
         } else {
-            wait
-        }
+            Duration::ZERO
+        };
+        scheduled.max(requested).max(floor)
     }
 
     /// Returns whether an alert queued at `queued_at` is past its maximum age.
@@ -171,14 +171,16 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_replaces_schedule_within_cap() {
+    fn retry_after_lengthens_wait_within_cap() {
         let policy = policy();
-        let asked = |secs| RetryHint {
+        let requested = |secs| RetryHint {
             rate_limited: false,
             retry_after: Some(Duration::from_secs(secs)),
         };
-        assert_eq!(policy.wait(1, asked(7), 1.0), Duration::from_secs(7));
-        assert_eq!(policy.wait(1, asked(600), 0.0), Duration::from_secs(60));
+        assert_eq!(policy.wait(1, requested(7), 1.0), Duration::from_secs(7));
+        assert_eq!(policy.wait(1, requested(600), 0.0), Duration::from_secs(60));
+        assert_eq!(policy.wait(2, requested(0), 0.0), Duration::from_secs(10));
+        assert_eq!(policy.wait(2, requested(3), 0.0), Duration::from_secs(10));
     }
 
     #[test]
