@@ -10,3 +10,4 @@ mod alert_kinds;
 mod escalation;
 mod failures;
 mod intake;
+mod quirks;
