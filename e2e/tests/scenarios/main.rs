@@ -10,4 +10,5 @@ mod alert_kinds;
 mod escalation;
 mod failures;
 mod intake;
+mod payloads;
 mod quirks;

@@ -51,8 +51,8 @@ async fn every_quirk_becomes_event() {
     }
 }
 
-/// Returns the length of `text` as xMatters counts it, in UTF-16 code
-/// units.
+/// Returns the length of `text` in UTF-16 code units, as Java counts
+/// string length. The relay and the simulator assume xMatters does too.
 fn utf16_length(text: &str) -> usize {
     text.encode_utf16().count()
 }
