@@ -60,7 +60,7 @@ pub fn run(config_path: Option<&Path>, args: AlertsArgs) -> ExitCode {
     match alerts(config_path, args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", super::serve::error_report(&err));
             ExitCode::FAILURE
         }
     }

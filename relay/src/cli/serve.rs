@@ -40,10 +40,27 @@ pub fn run(config_path: Option<&Path>, args: ServeArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // Logging may not be set up yet, so the error goes to stderr directly.
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", error_report(&err));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Joins an error with its causes into one line, leaving out causes whose
+/// text the line already contains (many errors repeat their source).
+pub(crate) fn error_report(err: &anyhow::Error) -> String {
+    let mut report = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if report.contains(&text) {
+            continue;
+        }
+        if !report.is_empty() {
+            report.push_str(": ");
+        }
+        report.push_str(&text);
+    }
+    report
 }
 
 /// Loads the configuration, starts the relay and serves until a signal.
@@ -104,5 +121,25 @@ impl Signals {
             _ = self.terminate.recv() => tracing::info!("SIGTERM received"),
             _ = self.interrupt.recv() => tracing::info!("SIGINT received"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot read relay.toml: {0}")]
+    struct Repeating(#[source] std::io::Error);
+
+    #[test]
+    fn report_skips_repeated_causes() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let err = anyhow::Error::new(Repeating(io)).context("loading the configuration failed");
+
+        assert_eq!(
+            error_report(&err),
+            "loading the configuration failed: cannot read relay.toml: no such file"
+        );
     }
 }

@@ -84,8 +84,10 @@ async fn receive(
             "the relay is shutting down; retry later",
         );
     }
-    let Some(token) = token.filter(|token| tokens::is_valid(&state.config.server.tokens, token))
-    else {
+    let authorized = token
+        .as_deref()
+        .is_some_and(|token| tokens::is_valid(&state.config.server.tokens, token));
+    if !authorized {
         return reject(
             state,
             RejectReason::Unauthorized,
@@ -93,8 +95,7 @@ async fn receive(
             "missing or unknown intake token; use the webhook URL the relay was configured with"
                 .to_owned(),
         );
-    };
-    drop(token);
+    }
 
     let body = match read_body(state, headers, body).await {
         Ok(body) => body,
