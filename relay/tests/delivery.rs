@@ -345,3 +345,40 @@ async fn delivery_in_flight_at_crash_is_retried() {
     assert_eq!(record.request_id.as_deref(), Some("after-crash"));
     second.shutdown().await.expect("clean shutdown");
 }
+
+#[tokio::test]
+async fn delivery_past_shutdown_grace_stays_pending() {
+    let hanging = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(accepted("too-late").set_delay(Duration::from_secs(60)))
+        .mount(&hanging)
+        .await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut config = config(&dir, &hanging.uri());
+    config.xmatters.request_timeout = Duration::from_secs(30);
+    config.delivery.shutdown_grace = Duration::from_millis(200);
+    let relay = start(config).await;
+    let store = relay.store();
+    let reply = post(&relay.intake_url(harness::TOKEN), alert_body(12)).await;
+    harness::eventually("the delivery to be in flight", || async {
+        let seen = hanging.received_requests().await.unwrap_or_default();
+        (!seen.is_empty()).then_some(())
+    })
+    .await;
+
+    let stopping = std::time::Instant::now();
+    relay.shutdown().await.expect("clean shutdown");
+    let stopped_after = stopping.elapsed();
+    let record = store
+        .get(reply.id())
+        .await
+        .expect("readable")
+        .expect("stored");
+
+    assert!(
+        stopped_after < Duration::from_secs(20),
+        "shutdown waited {stopped_after:?} for the request timeout instead of the grace"
+    );
+    assert_eq!(record.state, AlertState::Pending);
+    assert!(record.attempts.is_empty(), "{:?}", record.attempts);
+}
