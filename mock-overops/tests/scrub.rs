@@ -257,6 +257,37 @@ fn added_by_string_is_scrubbed() {
 }
 
 #[test]
+fn urls_of_any_scheme_are_scrubbed() {
+    let message = "failed: jdbc:mysql://db.acme.corp:3306/app?user=root&password=hunter2; \
+                   jdbc:postgresql://pguser:pgpass@pg.acme.corp/orders; \
+                   redis://:redispass@cache.acme.corp:6379; \
+                   HTTPS://admin:adminpass@api.acme.corp/v1?api_token=tok_9f8e7d6c5b4a";
+    let payload = json!({"data": {"data": {"message": message}}});
+
+    let scrubbed = scrub(&payload);
+
+    assert_same_shape(&payload, &scrubbed.value, "");
+    let text = scrubbed.value.to_string();
+    for secret in [
+        "db.acme.corp",
+        "root",
+        "hunter2",
+        "pguser",
+        "pgpass",
+        "pg.acme.corp",
+        "redispass",
+        "cache.acme.corp",
+        "admin",
+        "adminpass",
+        "api.acme.corp",
+        "tok_9f8e7d6c5b4a",
+    ] {
+        assert!(!text.contains(secret), "{secret} survived in {text}");
+    }
+    assert!(text.contains("jdbc:mysql://"), "keeps the schemes: {text}");
+}
+
+#[test]
 fn non_ascii_values_keep_char_length() {
     let payload = json!({
         "username": "José Müller",

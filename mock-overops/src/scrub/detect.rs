@@ -27,8 +27,12 @@ static IPV6_CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
 static ENVIRONMENT_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bS\d{3,9}\b").expect("environment id pattern is valid"));
 
-static URL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"https?://[^\s"'<>\\]+"#).expect("URL pattern is valid"));
+/// URLs of any scheme, in any letter case, such as the `mysql://` part of
+/// `jdbc:mysql://db:3306/app?password=...`, because JVM messages quote
+/// database and broker URLs with their credentials.
+static URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)\b[a-z][a-z0-9+.-]*://[^\s"'<>\\]+"#).expect("URL pattern is valid")
+});
 
 /// Host names of OverOps' own service, which are not customer details.
 const VENDOR_HOST_SUFFIX: &str = "overops.com";
