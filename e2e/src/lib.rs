@@ -8,6 +8,7 @@
 //! - [`story`] collects what happened into one value for a snapshot.
 //! - [`poll`] waits for a condition by bounded polling.
 
+pub mod bench;
 pub mod harness;
 pub mod poll;
 pub mod simulator;

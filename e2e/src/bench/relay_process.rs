@@ -1,0 +1,362 @@
+//! The relay as a child process (`relay serve`), so that its memory and
+//! start-up time are its own: configuration, readiness, counters, stop.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdout, Command};
+
+use super::error::BenchError;
+use super::memory::Memory;
+
+/// Intake token of the benchmark relay.
+const TOKEN: &str = "bench-intake-token-0123456789";
+
+/// Maximum wait from spawn until `/readyz` responds 200.
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Wait between two `/readyz` requests, which bounds the resolution of the
+/// start-up time.
+const READY_POLL: Duration = Duration::from_millis(1);
+
+/// Wait between two `/metrics` reads while the backlog drains.
+const DRAIN_POLL: Duration = Duration::from_millis(20);
+
+/// What every benchmark relay shares.
+#[derive(Debug, Clone)]
+pub struct RelaySetup {
+    /// The `relay` executable.
+    pub binary: PathBuf,
+    /// mock-xmatters trigger URL, without credentials.
+    pub trigger_url: String,
+    /// The integration's API key.
+    pub api_key: String,
+}
+
+/// The relay's counters from `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub received: u64,
+    pub rejected: u64,
+    pub duplicates: u64,
+    pub delivered: u64,
+    pub retries: u64,
+    pub dead: u64,
+    pub backlog: u64,
+}
+
+/// A running `relay serve`, killed when dropped.
+#[derive(Debug)]
+pub struct RelayProcess {
+    child: Child,
+    pid: u32,
+    address: SocketAddr,
+    /// Time from spawn until `/readyz` first responded 200.
+    startup: Duration,
+    /// Standard output, kept open so that a late line cannot fail to write.
+    _stdout: Lines<BufReader<ChildStdout>>,
+    log: PathBuf,
+    http: reqwest::Client,
+}
+
+impl RelayProcess {
+    /// Writes a configuration into `dir` (store and log go there too),
+    /// spawns the relay and waits until it is ready.
+    pub async fn start(setup: &RelaySetup, dir: &Path) -> Result<RelayProcess, BenchError> {
+        let config = dir.join("relay.toml");
+        let log = dir.join("relay.log");
+        write_file(&config, &config_text(setup, &dir.join("relay.db")))?;
+        let log_file = std::fs::File::create(&log).map_err(|source| BenchError::Io {
+            action: format!("creating {}", log.display()),
+            source,
+        })?;
+
+        let started = Instant::now();
+        let mut child = Command::new(&setup.binary)
+            .arg("--config")
+            .arg(&config)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log_file)
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|source| BenchError::Io {
+                action: format!("starting {}", setup.binary.display()),
+                source,
+            })?;
+        let not_ready = |reason: String| BenchError::RelayNotReady {
+            reason,
+            log: log.clone(),
+        };
+        let pid = child
+            .id()
+            .ok_or_else(|| not_ready("the process exited at once".to_owned()))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| not_ready("its standard output is not captured".to_owned()))?;
+        let mut stdout = BufReader::new(stdout).lines();
+
+        let address = tokio::time::timeout(READY_TIMEOUT, read_address(&mut stdout))
+            .await
+            .map_err(|_| not_ready(format!("no listening address within {READY_TIMEOUT:?}")))?
+            .map_err(not_ready)?;
+        let http = reqwest::Client::new();
+        wait_ready(&http, address, started)
+            .await
+            .map_err(not_ready)?;
+
+        Ok(RelayProcess {
+            child,
+            pid,
+            address,
+            startup: started.elapsed(),
+            _stdout: stdout,
+            log,
+            http,
+        })
+    }
+
+    /// Returns the intake URL with the benchmark token.
+    pub fn intake_url(&self) -> Result<reqwest::Url, BenchError> {
+        let url = format!("http://{}/overops/webhook/{TOKEN}", self.address);
+        url.parse().map_err(|error| BenchError::RelayNotReady {
+            reason: format!("intake URL {url:?} is invalid: {error}"),
+            log: self.log.clone(),
+        })
+    }
+
+    /// Time from spawn until `/readyz` first responded 200.
+    pub fn startup(&self) -> Duration {
+        self.startup
+    }
+
+    /// Reads the process's current and peak resident memory.
+    pub fn memory(&self) -> Result<Memory, BenchError> {
+        Memory::of_process(self.pid).map_err(|source| BenchError::Io {
+            action: format!("reading the memory of relay process {}", self.pid),
+            source,
+        })
+    }
+
+    /// Reads the counters from `/metrics`.
+    pub async fn counters(&self) -> Result<Counters, BenchError> {
+        let url = format!("http://{}/metrics", self.address);
+        let text = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|source| BenchError::Http {
+                action: "reading the relay's /metrics".to_owned(),
+                source,
+            })?
+            .text()
+            .await
+            .map_err(|source| BenchError::Http {
+                action: "reading the relay's /metrics body".to_owned(),
+                source,
+            })?;
+        Ok(parse_counters(&text))
+    }
+
+    /// Waits until no alert is pending, polling `/metrics`, and returns
+    /// the counters then.
+    pub async fn wait_drained(&self, timeout: Duration) -> Result<Counters, BenchError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let counters = self.counters().await?;
+            if counters.backlog == 0 {
+                return Ok(counters);
+            }
+            if Instant::now() >= deadline {
+                return Err(BenchError::DrainTimeout {
+                    pending: counters.backlog,
+                    timeout,
+                    log: self.log.clone(),
+                });
+            }
+            tokio::time::sleep(DRAIN_POLL).await;
+        }
+    }
+
+    /// Kills the process and waits until it is gone.
+    pub async fn stop(mut self) -> Result<(), BenchError> {
+        self.child.kill().await.map_err(|source| BenchError::Io {
+            action: format!("stopping relay process {}", self.pid),
+            source,
+        })
+    }
+}
+
+/// Returns the benchmark configuration. Options not set here keep the
+/// relay's defaults; the durable store is on, as always.
+///
+/// `summary` is added to the deduplication fields: every alert of a run
+/// has its own `load-seq` marker there, so no alert is taken for a repeat
+/// and each accepted alert must reach mock-xmatters.
+fn config_text(setup: &RelaySetup, store: &Path) -> String {
+    let dedup_fields = [
+        "alert_type",
+        "type",
+        "service_id",
+        "view_name",
+        "app_name",
+        "full_name",
+        "location",
+        "link",
+        "summary",
+    ];
+    let quoted: Vec<String> = dedup_fields
+        .iter()
+        .map(|field| format!("{field:?}"))
+        .collect();
+    format!(
+        "[mapping]\n\
+         dedup_fields = [{fields}]\n\
+         \n\
+         [server]\n\
+         tokens = [{TOKEN:?}]\n\
+         \n\
+         [store]\n\
+         path = {store:?}\n\
+         \n\
+         [xmatters]\n\
+         trigger_url = {url:?}\n\
+         api_key = {key:?}\n",
+        fields = quoted.join(", "),
+        store = store.display().to_string(),
+        url = setup.trigger_url,
+        key = setup.api_key,
+    )
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), BenchError> {
+    std::fs::write(path, text).map_err(|source| BenchError::Io {
+        action: format!("writing {}", path.display()),
+        source,
+    })
+}
+
+/// Reads the line `relay listening on ADDR; ...` that `relay serve` prints.
+async fn read_address(stdout: &mut Lines<BufReader<ChildStdout>>) -> Result<SocketAddr, String> {
+    let line = stdout
+        .next_line()
+        .await
+        .map_err(|error| format!("reading its standard output failed: {error}"))?
+        .ok_or_else(|| "it exited before printing its address".to_owned())?;
+    line.strip_prefix("relay listening on ")
+        .and_then(|rest| rest.split(';').next())
+        .and_then(|address| address.parse().ok())
+        .ok_or_else(|| format!("its first output line {line:?} names no address"))
+}
+
+/// Polls `/readyz` until it responds 200.
+async fn wait_ready(
+    http: &reqwest::Client,
+    address: SocketAddr,
+    started: Instant,
+) -> Result<(), String> {
+    let url = format!("http://{address}/readyz");
+    let mut last = String::from("no response yet");
+    while started.elapsed() < READY_TIMEOUT {
+        match http.get(&url).send().await {
+            Ok(response) if response.status().is_success() => return Ok(()),
+            Ok(response) => last = format!("/readyz responded {}", response.status()),
+            Err(error) => last = format!("/readyz failed: {error}"),
+        }
+        tokio::time::sleep(READY_POLL).await;
+    }
+    Err(format!("not ready within {READY_TIMEOUT:?}; {last}"))
+}
+
+/// Reads the counters from the Prometheus text; absent ones read as 0.
+fn parse_counters(text: &str) -> Counters {
+    let mut counters = Counters::default();
+    for line in text.lines().filter(|line| !line.starts_with('#')) {
+        let Some((name, value)) = line.rsplit_once(' ') else {
+            continue;
+        };
+        let Ok(value) = value.parse::<u64>() else {
+            continue;
+        };
+        match name {
+            "relay_alerts_received_total" => counters.received = value,
+            "relay_alerts_duplicate_total" => counters.duplicates = value,
+            "relay_alerts_delivered_total" => counters.delivered = value,
+            "relay_delivery_retries_total" => counters.retries = value,
+            "relay_alerts_dead_total" => counters.dead = value,
+            "relay_backlog" => counters.backlog = value,
+            _ if name.starts_with("relay_alerts_rejected_total{") => counters.rejected += value,
+            _ => {}
+        }
+    }
+    counters
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_are_read_from_metrics() {
+        let text = "# HELP relay_alerts_received_total Alerts accepted and stored.\n\
+                    relay_alerts_received_total 10\n\
+                    relay_alerts_rejected_total{reason=\"unauthorized\"} 2\n\
+                    relay_alerts_rejected_total{reason=\"too_large\"} 1\n\
+                    relay_alerts_duplicate_total 3\n\
+                    relay_alerts_delivered_total 9\n\
+                    relay_delivery_retries_total 4\n\
+                    relay_alerts_dead_total 1\n\
+                    relay_backlog 0\n\
+                    relay_delivery_latency_seconds_sum 0.5\n";
+
+        let counters = parse_counters(text);
+
+        assert_eq!(
+            counters,
+            Counters {
+                received: 10,
+                rejected: 3,
+                duplicates: 3,
+                delivered: 9,
+                retries: 4,
+                dead: 1,
+                backlog: 0,
+            }
+        );
+    }
+
+    #[test]
+    fn config_parses_as_relay_config() {
+        let setup = RelaySetup {
+            binary: PathBuf::from("relay"),
+            trigger_url: "http://127.0.0.1:9/api/integration/1/functions/f/triggers".to_owned(),
+            api_key: "key".to_owned(),
+        };
+
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("relay.toml");
+        let store = dir.path().join("relay.db");
+        std::fs::write(&path, config_text(&setup, &store)).expect("config written");
+
+        let config = relay::config::Config::load_with_env(Some(&path), Vec::new())
+            .expect("the relay loads the benchmark configuration");
+
+        assert!(
+            config
+                .mapping
+                .dedup_fields
+                .contains(&relay::form::Source::Summary)
+        );
+        assert_eq!(config.server.tokens.len(), 1);
+        assert_eq!(config.server.tokens[0].expose(), TOKEN);
+        assert_eq!(config.xmatters.trigger_url.as_str(), setup.trigger_url);
+        assert_eq!(config.store.path, store);
+    }
+}
