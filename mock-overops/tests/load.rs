@@ -209,7 +209,44 @@ async fn invalid_options_are_rejected() {
     assert!(matches!(errors[3], LoadError::Unbounded));
 }
 
-async fn collect_errors(cases: [LoadOptions; 4]) -> Vec<LoadError> {
+#[tokio::test]
+async fn out_of_range_options_are_rejected() {
+    let url: Url = "http://127.0.0.1:9/hook".parse().expect("valid URL");
+    let too_many_requests = LoadOptions {
+        concurrency: usize::MAX,
+        ..LoadOptions::new(url.clone())
+    };
+    let endless_duration = LoadOptions {
+        count: None,
+        duration: Some(Duration::MAX),
+        ..LoadOptions::new(url.clone())
+    };
+    let endless_pacing = LoadOptions {
+        count: Some(3),
+        rate: Some(1e-30),
+        ..LoadOptions::new(url.clone())
+    };
+
+    let errors = collect_errors([too_many_requests, endless_duration, endless_pacing]).await;
+
+    assert!(
+        matches!(errors[0], LoadError::ConcurrencyTooHigh(usize::MAX)),
+        "{:?}",
+        errors[0]
+    );
+    assert!(
+        matches!(errors[1], LoadError::DurationTooLong(Duration::MAX)),
+        "{:?}",
+        errors[1]
+    );
+    assert!(
+        matches!(errors[2], LoadError::RateTooLow { count: 3, .. }),
+        "{:?}",
+        errors[2]
+    );
+}
+
+async fn collect_errors<const N: usize>(cases: [LoadOptions; N]) -> Vec<LoadError> {
     let mut errors = Vec::new();
     for options in cases {
         let error = run(options, false).await.expect_err("options are invalid");

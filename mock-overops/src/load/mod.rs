@@ -106,11 +106,35 @@ impl LoadOptions {
         if self.concurrency == 0 {
             return Err(LoadError::ZeroConcurrency);
         }
+        if self.concurrency > Semaphore::MAX_PERMITS {
+            return Err(LoadError::ConcurrencyTooHigh(self.concurrency));
+        }
         if self.count.is_none() && self.duration.is_none() {
             return Err(LoadError::Unbounded);
         }
+
+        let now = Instant::now();
+        if let Some(duration) = self.duration {
+            if now.checked_add(duration).is_none() {
+                return Err(LoadError::DurationTooLong(duration));
+            }
+        }
+        if let (Some(rate), Some(count)) = (self.rate, self.count) {
+            let last_seq = count.saturating_sub(1);
+            if due_time(now, last_seq, rate).is_none() {
+                return Err(LoadError::RateTooLow { rate, count });
+            }
+        }
         Ok(())
     }
+}
+
+/// Returns the instant at which alert `seq` is due at `rate` alerts per second from
+/// `started`, or `None` when that instant is beyond what the clock can
+/// represent.
+fn due_time(started: Instant, seq: u64, rate: f64) -> Option<Instant> {
+    let offset = Duration::try_from_secs_f64(seq as f64 / rate).ok()?;
+    started.checked_add(offset)
 }
 
 /// Invalid [`LoadOptions`], or a client that cannot be built.
@@ -120,6 +144,18 @@ pub enum LoadError {
     InvalidRate(f64),
     #[error("concurrency 0 is invalid; allow at least 1 request in flight")]
     ZeroConcurrency,
+    #[error(
+        "concurrency {0} is too high; allow at most {max} requests in flight",
+        max = Semaphore::MAX_PERMITS
+    )]
+    ConcurrencyTooHigh(usize),
+    #[error("duration {0:?} is too long for the clock; give a shorter duration")]
+    DurationTooLong(Duration),
+    #[error(
+        "rate {rate} alerts per second is too low to send {count} alerts within the \
+         clock's range; raise the rate or lower the count"
+    )]
+    RateTooLow { rate: f64, count: u64 },
     #[error("neither count nor duration is set; set at least one so that the storm ends")]
     Unbounded,
     #[error(transparent)]
@@ -170,13 +206,20 @@ async fn dispatch(
     started: Instant,
 ) {
     let slots = Arc::new(Semaphore::new(options.concurrency));
-    let deadline = options.duration.map(|duration| started + duration);
+    // `LoadOptions::validate` checked that the deadline fits the clock.
+    let deadline = options
+        .duration
+        .and_then(|duration| started.checked_add(duration));
     let url = Arc::new(options.url.clone());
 
     let mut seq = 0;
     while options.count.is_none_or(|count| seq < count) {
         if let Some(rate) = options.rate {
-            let due = started + Duration::from_secs_f64(seq as f64 / rate);
+            // A due time beyond the clock's range is past any deadline, and
+            // `LoadOptions::validate` rejected counts that would reach one.
+            let Some(due) = due_time(started, seq, rate) else {
+                break;
+            };
             if deadline.is_some_and(|deadline| due >= deadline) {
                 break;
             }
