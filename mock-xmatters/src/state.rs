@@ -136,7 +136,8 @@ impl AppState {
     pub(crate) fn advance(&self, duration: Duration) -> (SimTime, usize) {
         let mut core = lock(&self.core);
         self.catch_up(&mut core);
-        core.offset += duration;
+        // Saturates like `SimTime::plus`, so huge advances cannot overflow.
+        core.offset = core.offset.saturating_add(duration);
         let mut effects = core.sim.advance_by(duration);
         effects.extend(core.sim.take_effects());
         let now = core.sim.now();

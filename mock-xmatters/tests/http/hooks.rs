@@ -141,6 +141,16 @@ async fn clock_advance_rejects_bad_body() {
 }
 
 #[tokio::test]
+async fn clock_advance_saturates_at_max_time() {
+    let server = TestServer::start().await;
+
+    let first = server.advance(u64::MAX).await;
+    let second = server.advance(1).await;
+
+    assert_eq!(first["now"], second["now"], "time stays at its maximum");
+}
+
+#[tokio::test]
 async fn reset_clears_events_logs_and_clock() {
     let server = TestServer::start().await;
     server.create_event(json!({"Summary": "DB down"})).await;
