@@ -107,10 +107,10 @@ async fn run_url_worker(
         let result = deliver(&client, webhook, &retry_delays).await;
         match &result {
             WebhookResult::Answered { status, attempts } if (200..300).contains(status) => {
-                tracing::info!(webhook_id = webhook.id, event_id = webhook.event.event_id, url = %webhook.url, status, attempts, "webhook sent");
+                tracing::info!(webhook_id = webhook.id, event_id = webhook.event.event_id, target = %webhook.target, endpoint = %loggable_endpoint(&webhook.url), status, attempts, "webhook sent");
             }
             other => {
-                tracing::warn!(webhook_id = webhook.id, event_id = webhook.event.event_id, url = %webhook.url, result = ?other, "webhook failed");
+                tracing::warn!(webhook_id = webhook.id, event_id = webhook.event.event_id, target = %webhook.target, endpoint = %loggable_endpoint(&webhook.url), result = ?other, "webhook failed");
             }
         }
         state.record_webhook_result(delivery.generation, webhook, result);
@@ -149,7 +149,7 @@ pub async fn deliver(
             }
             Err(error) => (
                 WebhookResult::Failed {
-                    error: describe(&error),
+                    error: describe(error),
                     attempts,
                 },
                 None,
@@ -177,9 +177,24 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
     text.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
+/// Returns the scheme, host and port of a webhook URL, which are safe to
+/// log. The user info, path and query may carry a credential.
+fn loggable_endpoint(url: &str) -> String {
+    let Ok(url) = url::Url::parse(url) else {
+        return "(invalid URL)".to_string();
+    };
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{}://{host}:{port}", url.scheme()),
+        None => format!("{}://{host}", url.scheme()),
+    }
+}
+
 /// Describes a send error with its cause chain, since reqwest's top-level
-/// message rarely names the cause.
-fn describe(error: &reqwest::Error) -> String {
+/// message rarely names the cause. The URL is left out because its path or
+/// query may carry a credential.
+fn describe(error: reqwest::Error) -> String {
+    let error = error.without_url();
     let kind = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {
@@ -188,10 +203,64 @@ fn describe(error: &reqwest::Error) -> String {
         "request failed"
     };
     let mut text = format!("{kind}: {error}");
-    let mut source = std::error::Error::source(error);
+    let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
         text.push_str(&format!(": {cause}"));
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::EventRef;
+    use crate::world::WebhookTrigger;
+
+    fn webhook(url: String) -> OutboundWebhook {
+        OutboundWebhook {
+            id: 1,
+            event: EventRef {
+                id: uuid::Uuid::nil(),
+                event_id: 1_000_001,
+            },
+            trigger: WebhookTrigger::Status,
+            target: "receiver".to_string(),
+            url,
+            auth: None,
+            body: serde_json::json!({"status": "active"}),
+        }
+    }
+
+    #[tokio::test]
+    async fn failed_delivery_hides_url_secrets() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+        let address = listener.local_addr().expect("address");
+        drop(listener);
+        let url = format!("http://user:hunter2@{address}/hook/s3cret-path?token=s3cret-token");
+        let client = build_client(&OutboundOptions::default()).expect("client builds");
+
+        let result = deliver(&client, &webhook(url), &[]).await;
+
+        let WebhookResult::Failed { error, .. } = result else {
+            panic!("a closed port cannot answer: {result:?}");
+        };
+        assert!(error.contains("connection failed"), "{error}");
+        for secret in ["hunter2", "s3cret-path", "s3cret-token"] {
+            assert!(!error.contains(secret), "{secret} in {error:?}");
+        }
+    }
+
+    #[test]
+    fn loggable_endpoint_keeps_only_origin() {
+        assert_eq!(
+            loggable_endpoint("http://user:hunter2@127.0.0.1:8080/hook/s3cret?token=t"),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            loggable_endpoint("https://relay.example.com/callbacks?token=t"),
+            "https://relay.example.com"
+        );
+        assert_eq!(loggable_endpoint("not a url"), "(invalid URL)");
+    }
 }
