@@ -7,8 +7,10 @@
 //!   clock, responses, faults, the journal and event timelines.
 //! - [`story`] collects what happened into one value for a snapshot.
 //! - [`poll`] waits for a condition by bounded polling.
+//! - [`demo`] is `cargo run --bin demo`.
 
 pub mod bench;
+pub mod demo;
 pub mod harness;
 pub mod poll;
 pub mod simulator;

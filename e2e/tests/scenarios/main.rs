@@ -7,6 +7,7 @@
 mod common;
 
 mod alert_kinds;
+mod demo;
 mod escalation;
 mod failures;
 mod intake;
