@@ -2,14 +2,14 @@
 //! future completes, and [`MockXmatters`] runs it in the background for
 //! in-process tests.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::clock::{ClockMode, SimTime};
@@ -23,6 +23,9 @@ use crate::{http, inbound, outbound};
 /// that escalations fire without requests.
 pub const REAL_CLOCK_TICK: Duration = Duration::from_secs(1);
 
+/// Shutdown grace period of [`ServerOptions::default`].
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
 /// Settings that are not part of the world.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerOptions {
@@ -32,6 +35,11 @@ pub struct ServerOptions {
     /// Start time of a manual clock, and again after a reset.
     pub start: SimTime,
     pub outbound: OutboundOptions,
+    /// Time that requests still open get to finish once the shutdown
+    /// future completes. After it, [`run`] returns without waiting for
+    /// them, so that a stalled client or a long injected delay cannot keep
+    /// the server up.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ServerOptions {
@@ -40,13 +48,19 @@ impl Default for ServerOptions {
             clock: ClockMode::Manual,
             start: SimTime::DEFAULT_START,
             outbound: OutboundOptions::default(),
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
         }
     }
 }
 
 /// Serves `world` on `listener` until `shutdown` completes, then stops the
-/// trigger worker, the webhook sender and the clock task. Queued triggers
+/// trigger worker, the webhook sender and the clock task. Requests still
+/// open get [`ServerOptions::shutdown_grace`] to finish. Queued triggers
 /// and unsent webhooks are dropped.
+///
+/// NOTE: a connection still open after the grace period keeps its task
+/// until the request ends or the runtime stops. The binary exits, which
+/// ends it, but an in-process server leaves it running.
 pub async fn run(
     listener: TcpListener,
     world: World,
@@ -54,13 +68,34 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let address = listener.local_addr()?;
+    let grace = options.shutdown_grace;
     let (state, mut background) = start_background(world, options);
     tracing::info!(%address, clock = ?state.clock_mode, "mock-xmatters listening");
 
+    let (stopping, mut stop_requested) = watch::channel(false);
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stopping.send(true);
+    };
+    let grace_over = async move {
+        if stop_requested.wait_for(|stopped| *stopped).await.is_err() {
+            // The server stopped without a shutdown request.
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
+    };
+
     let app = http::router(state).into_make_service_with_connect_info::<ConnectionControl>();
-    let served = axum::serve(ResettableListener::new(listener), app)
+    let serving = axum::serve(ResettableListener::new(listener), app)
         .with_graceful_shutdown(shutdown)
-        .await;
+        .into_future();
+    let served = tokio::select! {
+        served = serving => served,
+        () = grace_over => {
+            tracing::warn!(%address, ?grace, "requests still open after the shutdown grace period; stopping without them");
+            Ok(())
+        }
+    };
 
     background.abort_all();
     tracing::info!(%address, "mock-xmatters stopped");

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use mock_xmatters::World;
+use mock_xmatters::server::ServerOptions;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -158,6 +159,61 @@ async fn delay_fault_trips_client_timeout() {
         .await;
 
     assert!(result.expect_err("times out").is_timeout());
+}
+
+#[tokio::test]
+async fn shutdown_drops_delayed_request_after_grace() {
+    let options = ServerOptions {
+        shutdown_grace: Duration::from_millis(50),
+        ..ServerOptions::default()
+    };
+    let TestServer { server, client } =
+        TestServer::with_options(World::default_world(), options).await;
+    let faults_url = format!("{}/mock/faults", server.base_url());
+    let plan = json!({"endpoint": "events", "sequence": [{"delay_ms": 600_000}]});
+    let installed = client.post(&faults_url).json(&plan).send().await;
+    assert!(installed.expect("hook answers").status().is_success());
+
+    // A client without a timeout, which waits as long as the server lets it.
+    let patient_client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client builds");
+    let delayed = patient_client
+        .get(format!("{}/api/xm/1/events", server.base_url()))
+        .basic_auth("relay", Some("relay-demo-password"))
+        .send();
+    let delayed = tokio::spawn(delayed);
+    // The sequence is removed once the delayed request has taken its step.
+    let mut step_taken = false;
+    for _ in 0..500 {
+        let faults: serde_json::Value = client
+            .get(&faults_url)
+            .send()
+            .await
+            .expect("hook answers")
+            .json()
+            .await
+            .expect("JSON body");
+        if faults["faults"].as_array().is_some_and(Vec::is_empty) {
+            step_taken = true;
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert!(
+        step_taken,
+        "the delayed request never reached its fault step"
+    );
+
+    // The bound only detects a hang: the grace period is 50 ms.
+    let stopped = tokio::time::timeout(Duration::from_secs(10), server.shutdown()).await;
+
+    assert!(
+        matches!(stopped, Ok(Ok(()))),
+        "the server stopped: {stopped:?}"
+    );
+    delayed.abort();
 }
 
 #[tokio::test]
