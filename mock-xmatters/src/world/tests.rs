@@ -177,6 +177,14 @@ fn invalid_defaults_and_limits_are_rejected() {
 }
 
 #[test]
+fn world_without_forms_is_rejected() {
+    for text in ["", "[settings]\nevent_expiry_minutes = 60\n"] {
+        let message = load_error(text);
+        assert!(message.contains("key forms:"), "{message}");
+    }
+}
+
+#[test]
 fn outbound_needs_known_target() {
     let text = MINIMAL.replace(
         "\n[[integrations]]",

@@ -22,6 +22,12 @@ pub(super) fn check(world: &World) -> Result<(), Issue> {
     check_settings(world)?;
     check_people(world)?;
     check_groups(world)?;
+    if world.forms.is_empty() {
+        return Err(issue(
+            "forms",
+            "no form is defined; add a [[forms]] table, because every event is created through a form",
+        ));
+    }
     for (index, form) in world.forms.iter().enumerate() {
         check_form(world, form, &format!("forms[{index}]"))?;
     }
