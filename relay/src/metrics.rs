@@ -4,6 +4,8 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::store::CallbackKind;
+
 /// Reason the intake rejected a request, the `reason` label of
 /// `relay_alerts_rejected_total`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +72,16 @@ pub struct Metrics {
     /// Pending alerts as last read from the store.
     backlog: AtomicU64,
     latency: Histogram,
+    confirmed: AtomicU64,
+    unconfirmed: AtomicU64,
+    lookup_failures: AtomicU64,
+    suppressed: AtomicU64,
+    /// Callbacks stored, by [`CallbackKind`] in the order of `ALL`.
+    callbacks: [AtomicU64; CallbackKind::ALL.len()],
+    callbacks_unmatched: AtomicU64,
+    callbacks_unauthorized: AtomicU64,
+    held: AtomicU64,
+    digests: AtomicU64,
 }
 
 #[derive(Debug, Default)]
@@ -110,6 +122,53 @@ impl Metrics {
     /// Counts an alert that became dead.
     pub fn dead(&self) {
         self.dead.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts an alert whose event was found.
+    pub fn confirmed(&self) {
+        self.confirmed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts an alert whose event did not appear in time.
+    pub fn unconfirmed(&self) {
+        self.unconfirmed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts an event lookup that failed, as opposed to finding nothing.
+    pub fn lookup_failed(&self) {
+        self.lookup_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a confirmed event that xMatters suppressed.
+    pub fn suppressed(&self) {
+        self.suppressed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a stored callback, and whether it matched no alert.
+    pub fn callback(&self, kind: CallbackKind, matched: bool) {
+        let index = CallbackKind::ALL
+            .iter()
+            .position(|known| *known == kind)
+            .unwrap_or(CallbackKind::ALL.len() - 1);
+        self.callbacks[index].fetch_add(1, Ordering::Relaxed);
+        if !matched {
+            self.callbacks_unmatched.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts a callback request with missing or wrong credentials.
+    pub fn callback_unauthorized(&self) {
+        self.callbacks_unauthorized.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts alerts held by storm protection.
+    pub fn held(&self, count: u64) {
+        self.held.fetch_add(count, Ordering::Relaxed);
+    }
+
+    /// Counts a digest event created by storm protection.
+    pub fn digest(&self) {
+        self.digests.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Sets the backlog to the count read from the store.
@@ -168,12 +227,79 @@ impl Metrics {
             &self.dead,
         );
 
+        self.render_follow_up(&mut out);
+
         out.push_str("# HELP relay_backlog Pending alerts waiting for delivery.\n");
         out.push_str("# TYPE relay_backlog gauge\n");
         let _ = writeln!(out, "relay_backlog {}", self.backlog());
 
         self.latency.render(&mut out);
         out
+    }
+}
+
+impl Metrics {
+    /// Renders the counters of confirmation, callbacks and storm protection.
+    fn render_follow_up(&self, out: &mut String) {
+        counter(
+            out,
+            "relay_alerts_confirmed_total",
+            "Delivered alerts whose xMatters event was found.",
+            &self.confirmed,
+        );
+        counter(
+            out,
+            "relay_alerts_unconfirmed_total",
+            "Delivered alerts whose xMatters event did not appear within confirmation.timeout.",
+            &self.unconfirmed,
+        );
+        counter(
+            out,
+            "relay_event_lookup_failures_total",
+            "Event lookups that failed, as opposed to finding no event.",
+            &self.lookup_failures,
+        );
+        counter(
+            out,
+            "relay_events_suppressed_total",
+            "Confirmed events that xMatters suppressed, so nobody was notified.",
+            &self.suppressed,
+        );
+
+        out.push_str("# HELP relay_callbacks_total xMatters callbacks stored, by kind.\n");
+        out.push_str("# TYPE relay_callbacks_total counter\n");
+        for (kind, value) in CallbackKind::ALL.iter().zip(&self.callbacks) {
+            let _ = writeln!(
+                out,
+                "relay_callbacks_total{{kind=\"{}\"}} {}",
+                kind.as_str(),
+                value.load(Ordering::Relaxed)
+            );
+        }
+        counter(
+            out,
+            "relay_callbacks_unmatched_total",
+            "xMatters callbacks about an event that no alert had when they arrived.",
+            &self.callbacks_unmatched,
+        );
+        counter(
+            out,
+            "relay_callbacks_unauthorized_total",
+            "Callback requests rejected for missing or wrong credentials.",
+            &self.callbacks_unauthorized,
+        );
+        counter(
+            out,
+            "relay_alerts_held_total",
+            "Alerts held by storm protection for a digest.",
+            &self.held,
+        );
+        counter(
+            out,
+            "relay_digests_total",
+            "Digest events created by storm protection.",
+            &self.digests,
+        );
     }
 }
 

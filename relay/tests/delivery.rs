@@ -198,8 +198,12 @@ async fn bad_request_is_dead_with_body_kept() {
     assert_eq!(record.attempts[0].response_excerpt.as_deref(), Some(body));
     let reason = record.dead_reason.unwrap_or_default();
     assert!(reason.contains("400"), "{reason}");
-    let metrics = relay.metrics().render();
-    assert!(metrics.contains("relay_alerts_dead_total 1"), "{metrics}");
+    // The worker counts the dead alert just after the store commits it.
+    harness::eventually("the dead alert to be counted", || async {
+        let metrics = relay.metrics().render();
+        metrics.contains("relay_alerts_dead_total 1").then_some(())
+    })
+    .await;
     relay.shutdown().await.expect("clean shutdown");
 }
 

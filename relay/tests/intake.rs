@@ -455,6 +455,77 @@ impl Store for FailingStore {
     fn requeue_all_dead(&self, now: jiff::Timestamp) -> StoreFuture<'_, u64> {
         self.inner.requeue_all_dead(now)
     }
+
+    fn record_storm_decisions(
+        &self,
+        decisions: Vec<relay::store::StormDecision>,
+        at: jiff::Timestamp,
+    ) -> StoreFuture<'_, ()> {
+        self.inner.record_storm_decisions(decisions, at)
+    }
+
+    fn admissions_since(
+        &self,
+        since: jiff::Timestamp,
+    ) -> StoreFuture<'_, Vec<relay::store::Admission>> {
+        self.inner.admissions_since(since)
+    }
+
+    fn held_groups(&self) -> StoreFuture<'_, Vec<relay::store::HeldGroup>> {
+        self.inner.held_groups()
+    }
+
+    fn held_alerts(
+        &self,
+        key: String,
+        limit: usize,
+    ) -> StoreFuture<'_, Vec<relay::store::HeldAlert>> {
+        self.inner.held_alerts(key, limit)
+    }
+
+    fn create_digest(
+        &self,
+        digest: relay::store::NewDigest,
+    ) -> StoreFuture<'_, relay::store::DigestOutcome> {
+        self.inner.create_digest(digest)
+    }
+
+    fn claim_lookups(
+        &self,
+        now: jiff::Timestamp,
+        limit: usize,
+        lease_until: jiff::Timestamp,
+    ) -> StoreFuture<'_, Vec<relay::store::DueLookup>> {
+        self.inner.claim_lookups(now, limit, lease_until)
+    }
+
+    fn next_lookup_at(&self) -> StoreFuture<'_, Option<jiff::Timestamp>> {
+        self.inner.next_lookup_at()
+    }
+
+    fn record_lookup(
+        &self,
+        id: relay::store::AlertId,
+        at: jiff::Timestamp,
+        outcome: relay::store::LookupOutcome,
+    ) -> StoreFuture<'_, ()> {
+        self.inner.record_lookup(id, at, outcome)
+    }
+
+    fn insert_callback(
+        &self,
+        callback: relay::store::Callback,
+    ) -> StoreFuture<'_, Option<relay::store::AlertId>> {
+        self.inner.insert_callback(callback)
+    }
+
+    fn list_callbacks(
+        &self,
+        unmatched_only: bool,
+        limit: usize,
+    ) -> StoreFuture<'_, Vec<relay::store::Callback>> {
+        self.inner.list_callbacks(unmatched_only, limit)
+    }
 }
 
 #[tokio::test]

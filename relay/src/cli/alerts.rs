@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::store::{
     AlertId, AlertState, AlertSummary, RequeueOutcome, SqliteStore, Store, StoreOptions,
 };
+use crate::story::Story;
 
 /// Options of `relay alerts`.
 #[derive(Debug, clap::Args)]
@@ -27,14 +28,16 @@ pub struct AlertsArgs {
 pub enum AlertsAction {
     /// List alerts, newest first.
     List {
-        /// Only alerts in this state: pending, delivered or dead.
+        /// Only alerts in this state: pending, held, digested, delivered,
+        /// confirmed, unconfirmed or dead.
         #[arg(long, value_parser = parse_state)]
         state: Option<AlertState>,
         /// Maximum number of alerts listed.
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
-    /// Show one alert with its trigger, warnings and attempts, as JSON.
+    /// Show one alert as JSON: its trigger, warnings, attempts, event,
+    /// callbacks and digest, and its story step by step.
     Show {
         /// Alert id, as returned in the intake's 202 response.
         id: AlertId,
@@ -133,10 +136,10 @@ fn format_table(alerts: &[AlertSummary]) -> String {
 }
 
 async fn show(store: &SqliteStore, id: AlertId) -> anyhow::Result<()> {
-    let Some(record) = store.get(id).await? else {
+    let Some(story) = Story::load(store, id).await? else {
         bail!("no alert with id {id} in {}", store.path().display());
     };
-    println!("{}", serde_json::to_string_pretty(&record)?);
+    println!("{}", serde_json::to_string_pretty(&story)?);
     Ok(())
 }
 
@@ -148,6 +151,12 @@ async fn retry(store: &SqliteStore, id: AlertId) -> anyhow::Result<()> {
         }
         RequeueOutcome::AlreadyDelivered => {
             bail!("alert {id} was already delivered; retrying it would notify the recipients twice")
+        }
+        RequeueOutcome::Held => {
+            bail!(
+                "alert {id} is held by storm protection and goes out with the next digest for \
+                 its recipients; there is nothing to retry"
+            )
         }
         RequeueOutcome::NotFound => bail!("no alert with id {id} in {}", store.path().display()),
     }
@@ -169,11 +178,13 @@ mod tests {
             id: "7d3f5a52-3c1e-4d1c-9f4e-2b8f0c6d1a90"
                 .parse()
                 .expect("valid id"),
+            kind: crate::store::AlertKind::Alert,
             state: AlertState::Dead,
             received_at: "2026-01-02T03:04:05.678Z".parse().expect("valid time"),
             attempts: 3,
             duplicates: 1,
             last_error: Some("xMatters rejected the trigger (400 Bad Request)".to_owned()),
+            event_id: None,
         };
         let table = format_table(&[alert]);
         let lines: Vec<&str> = table.lines().collect();

@@ -7,9 +7,12 @@
 //! option. Environment variables follow the generic rule in [`env`]:
 //! `RELAY_MAPPING__TIME_ZONE=Europe/Paris` sets `mapping.time_zone`.
 
+mod callbacks;
+mod confirmation;
 pub mod env;
 mod mapping;
 pub mod service;
+mod storm;
 
 pub use mapping::{
     DEFAULT_DATE_FORMAT, DEFAULT_EXPIRATION_MINUTES, DEFAULT_TIME_ZONE, MAX_EXPIRATION_MINUTES,
@@ -37,6 +40,14 @@ pub struct Config {
     pub delivery: service::DeliveryConfig,
     /// Suppression of repeated alerts.
     pub dedup: service::DedupConfig,
+    /// Event lookups that confirm delivered alerts.
+    pub confirmation: service::ConfirmationConfig,
+    /// Credentials of the xMatters callback endpoint.
+    pub callbacks: service::CallbacksConfig,
+    /// Credentials of the operator endpoints.
+    pub admin: service::AdminConfig,
+    /// Storm protection: a rate per set of recipients, and digests.
+    pub storm: service::StormConfig,
     /// Log output.
     pub logging: service::LoggingConfig,
 }

@@ -12,6 +12,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::OptionError;
+pub use super::callbacks::{AdminConfig, CallbacksConfig};
+pub use super::confirmation::{ConfirmationConfig, RestConfig};
+pub use super::storm::StormConfig;
 
 /// A configuration value that must never appear in logs or debug output.
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]
@@ -93,29 +96,35 @@ impl ServerConfig {
                  (for example from `openssl rand -hex 24`)",
             ));
         }
-        if let Some(index) = self.tokens.iter().position(|t| t.expose().len() < 16) {
-            return Err(OptionError::new(
-                format!("server.tokens[{index}]"),
-                "the token is shorter than 16 characters; use a long random string",
-            ));
-        }
-        if let Some(index) = self
-            .tokens
-            .iter()
-            .position(|t| !t.expose().bytes().all(is_url_safe))
-        {
-            return Err(OptionError::new(
-                format!("server.tokens[{index}]"),
-                "the token contains characters that need escaping in a URL; \
-                 use only letters, digits, '-', '_', '.' and '~'",
-            ));
-        }
+        validate_tokens("server.tokens", &self.tokens)?;
         positive("server.max_body_bytes", self.max_body_bytes as u64)?;
         positive("server.max_backlog", self.max_backlog)?;
         positive("server.max_connections", self.max_connections as u64)?;
         nonzero("server.header_read_timeout", self.header_read_timeout)?;
         nonzero("server.body_read_timeout", self.body_read_timeout)
     }
+}
+
+/// Checks that each token of the list `option` is long and needs no
+/// escaping in a URL.
+pub(super) fn validate_tokens(option: &str, tokens: &[Secret]) -> Result<(), OptionError> {
+    if let Some(index) = tokens.iter().position(|t| t.expose().len() < 16) {
+        return Err(OptionError::new(
+            format!("{option}[{index}]"),
+            "the token is shorter than 16 characters; use a long random string",
+        ));
+    }
+    if let Some(index) = tokens
+        .iter()
+        .position(|t| !t.expose().bytes().all(is_url_safe))
+    {
+        return Err(OptionError::new(
+            format!("{option}[{index}]"),
+            "the token contains characters that need escaping in a URL; \
+             use only letters, digits, '-', '_', '.' and '~'",
+        ));
+    }
+    Ok(())
 }
 
 fn is_url_safe(byte: u8) -> bool {
@@ -169,6 +178,10 @@ pub struct XmattersConfig {
     /// Time one delivery request may take before it counts as failed.
     #[serde(with = "duration")]
     pub request_timeout: Duration,
+    /// `[xmatters.rest]`: the REST API used to confirm that each delivered
+    /// alert became an event. Without it alerts stop at `delivered`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rest: Option<RestConfig>,
 }
 
 impl Default for XmattersConfig {
@@ -179,6 +192,7 @@ impl Default for XmattersConfig {
             username: None,
             password: None,
             request_timeout: Duration::from_secs(30),
+            rest: None,
         }
     }
 }
@@ -240,7 +254,11 @@ impl XmattersConfig {
                 ));
             }
         }
-        nonzero("xmatters.request_timeout", self.request_timeout)
+        nonzero("xmatters.request_timeout", self.request_timeout)?;
+        match &self.rest {
+            Some(rest) => rest.validate(),
+            None => Ok(()),
+        }
     }
 }
 
@@ -389,6 +407,14 @@ pub struct ServiceSections<'a> {
     pub delivery: &'a DeliveryConfig,
     /// `[dedup]`.
     pub dedup: &'a DedupConfig,
+    /// `[confirmation]`.
+    pub confirmation: &'a ConfirmationConfig,
+    /// `[callbacks]`.
+    pub callbacks: &'a CallbacksConfig,
+    /// `[admin]`.
+    pub admin: &'a AdminConfig,
+    /// `[storm]`.
+    pub storm: &'a StormConfig,
 }
 
 impl ServiceSections<'_> {
@@ -398,18 +424,22 @@ impl ServiceSections<'_> {
         self.store.validate()?;
         self.xmatters.validate()?;
         self.delivery.validate()?;
-        self.dedup.validate()
+        self.dedup.validate()?;
+        self.confirmation.validate()?;
+        self.callbacks.validate()?;
+        self.admin.validate()?;
+        self.storm.validate()
     }
 }
 
-fn positive(option: &str, value: u64) -> Result<(), OptionError> {
+pub(super) fn positive(option: &str, value: u64) -> Result<(), OptionError> {
     if value == 0 {
         return Err(OptionError::new(option, "the value must be at least 1"));
     }
     Ok(())
 }
 
-fn nonzero(option: &str, value: Duration) -> Result<(), OptionError> {
+pub(super) fn nonzero(option: &str, value: Duration) -> Result<(), OptionError> {
     if value.is_zero() {
         return Err(OptionError::new(
             option,
@@ -434,19 +464,19 @@ fn format_duration(value: &Duration) -> String {
 }
 
 /// Serde adapter for one human-readable duration.
-mod duration {
+pub(super) mod duration {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+    pub(in crate::config) fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Duration, D::Error> {
         let text = String::deserialize(deserializer)?;
         super::parse_duration(&text).map_err(serde::de::Error::custom)
     }
 
-    pub(super) fn serialize<S: Serializer>(
+    pub(in crate::config) fn serialize<S: Serializer>(
         value: &Duration,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
@@ -455,12 +485,12 @@ mod duration {
 }
 
 /// Serde adapter for a list of human-readable durations.
-mod durations {
+pub(super) mod durations {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+    pub(in crate::config) fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Vec<Duration>, D::Error> {
         let texts = Vec::<String>::deserialize(deserializer)?;
@@ -470,7 +500,7 @@ mod durations {
             .collect()
     }
 
-    pub(super) fn serialize<S: Serializer>(
+    pub(in crate::config) fn serialize<S: Serializer>(
         values: &[Duration],
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
@@ -535,6 +565,10 @@ mod tests {
             xmatters: &xmatters,
             delivery: &delivery,
             dedup: &DedupConfig::default(),
+            confirmation: &ConfirmationConfig::default(),
+            callbacks: &CallbacksConfig::default(),
+            admin: &AdminConfig::default(),
+            storm: &StormConfig::default(),
         }
         .validate()
     }

@@ -273,7 +273,7 @@ fn request_id(body: &str) -> Option<String> {
 }
 
 /// Joins an error with its sources, as one line.
-fn error_chain(err: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use jiff::Timestamp;
 use rand::Rng;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
@@ -13,9 +12,12 @@ use tracing::Instrument;
 
 use super::client::{SendOutcome, SendReport, XmattersClient};
 use super::policy::{self, RetryDecision, RetryHint, RetryPolicy};
+use crate::clock::Clock;
 use crate::config::service::DeliveryConfig;
+use crate::confirm::LookupSchedule;
 use crate::metrics::Metrics;
-use crate::store::{Attempt, AttemptOutcome, DueAlert, Store};
+use crate::store::{AlertKind, Attempt, AttemptOutcome, DueAlert, Store};
+use crate::storm::StormGuard;
 
 /// Lets the intake wake the worker and the readiness probe see it running.
 #[derive(Clone, Debug, Default)]
@@ -45,12 +47,43 @@ struct Shared {
     client: XmattersClient,
     policy: RetryPolicy,
     metrics: Arc<Metrics>,
+    clock: Arc<dyn Clock>,
+    /// Plans the event lookup of each delivered alert; `None` without REST
+    /// credentials, which leaves delivered alerts `delivered`.
+    lookups: Option<LookupSchedule>,
+}
+
+/// What the worker needs, gathered by the server at start.
+pub struct WorkerSetup {
+    /// Outbox to claim alerts from and record attempts in.
+    pub store: Arc<dyn Store>,
+    /// Client of the trigger endpoint.
+    pub client: XmattersClient,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
+    /// Time source.
+    pub clock: Arc<dyn Clock>,
+    /// Lookup schedule when confirmation is configured.
+    pub lookups: Option<LookupSchedule>,
+    /// Storm protection, restored from the store.
+    pub storm: StormGuard,
+}
+
+impl std::fmt::Debug for WorkerSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkerSetup")
+            .field("xmatters", &self.client.display_url())
+            .field("confirms", &self.lookups.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Delivery worker; see [`Worker::run`].
 pub struct Worker {
     shared: Arc<Shared>,
     handle: WorkerHandle,
+    /// Decides which claimed alerts go out and creates digests.
+    storm: StormGuard,
     /// Deliveries in flight at once.
     concurrency: usize,
     /// Maximum sleep between looks at the store.
@@ -75,21 +108,22 @@ impl std::fmt::Debug for Worker {
 impl Worker {
     /// Creates a worker and the handle the intake uses to wake it.
     pub fn new(
-        store: Arc<dyn Store>,
-        client: XmattersClient,
+        setup: WorkerSetup,
         config: &DeliveryConfig,
         request_timeout: Duration,
-        metrics: Arc<Metrics>,
     ) -> (Self, WorkerHandle) {
         let handle = WorkerHandle::default();
         let worker = Self {
             shared: Arc::new(Shared {
-                store,
-                client,
+                store: setup.store,
+                client: setup.client,
                 policy: RetryPolicy::new(config),
-                metrics,
+                metrics: setup.metrics,
+                clock: setup.clock,
+                lookups: setup.lookups,
             }),
             handle: handle.clone(),
+            storm: setup.storm,
             concurrency: config.concurrency.max(1),
             poll_interval: config.poll_interval,
             shutdown_grace: config.shutdown_grace,
@@ -101,8 +135,9 @@ impl Worker {
     /// Delivers due alerts until `shutdown` becomes true, then gives
     /// in-flight deliveries `delivery.shutdown_grace` to finish. Alerts not
     /// finished by then stay pending in the store.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        let _running = RunningFlag::raise(&self.handle.running);
+    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
+        let running = Arc::clone(&self.handle.running);
+        let _running = RunningFlag::raise(&running);
         tracing::info!(
             xmatters = %self.shared.client.display_url(),
             concurrency = self.concurrency,
@@ -114,10 +149,13 @@ impl Worker {
             while let Some(result) = tasks.try_join_next() {
                 log_task_failure(result);
             }
+            self.storm.send_digests().await;
             self.claim_and_spawn(&mut tasks).await;
 
             let wait = if tasks.len() < self.concurrency {
-                self.time_until_next_due().await
+                self.time_until_next_due()
+                    .await
+                    .min(self.time_until_next_digest())
             } else {
                 // Every slot is busy; a finishing task ends the wait.
                 self.poll_interval
@@ -134,37 +172,51 @@ impl Worker {
         tracing::info!("delivery worker stopped");
     }
 
-    async fn claim_and_spawn(&self, tasks: &mut JoinSet<()>) {
+    async fn claim_and_spawn(&mut self, tasks: &mut JoinSet<()>) {
         let free = self.concurrency.saturating_sub(tasks.len());
         if free == 0 {
             return;
         }
-        let now = Timestamp::now();
-        match self
+        let now = self.shared.clock.now();
+        let claimed = self
             .shared
             .store
             .claim_due(now, free, policy::add(now, self.lease))
-            .await
-        {
-            Ok(alerts) => {
-                for alert in alerts {
-                    let shared = Arc::clone(&self.shared);
-                    let span = tracing::info_span!(
-                        "delivery",
-                        alert_id = %alert.id,
-                        attempt = alert.attempts + 1
-                    );
-                    tasks.spawn(deliver(shared, alert).instrument(span));
-                }
+            .await;
+        let alerts = match claimed {
+            Ok(alerts) => self.storm.screen(alerts).await,
+            Err(err) => {
+                tracing::error!(error = %err, "claiming due alerts failed");
+                return;
             }
-            Err(err) => tracing::error!(error = %err, "claiming due alerts failed"),
+        };
+        for alert in alerts {
+            let shared = Arc::clone(&self.shared);
+            let span = tracing::info_span!(
+                "delivery",
+                alert_id = %alert.id,
+                digest = alert.kind == AlertKind::Digest,
+                attempt = alert.attempts + 1
+            );
+            tasks.spawn(deliver(shared, alert).instrument(span));
         }
+    }
+
+    fn time_until_next_digest(&self) -> Duration {
+        self.storm
+            .next_digest_at()
+            .map_or(self.poll_interval, |next| {
+                let until = next.duration_since(self.shared.clock.now());
+                Duration::try_from(until)
+                    .unwrap_or_default()
+                    .min(self.poll_interval)
+            })
     }
 
     async fn time_until_next_due(&self) -> Duration {
         match self.shared.store.next_due_at().await {
             Ok(Some(next)) => {
-                let until = next.duration_since(Timestamp::now());
+                let until = next.duration_since(self.shared.clock.now());
                 Duration::try_from(until)
                     .unwrap_or_default()
                     .min(self.poll_interval)
@@ -235,7 +287,7 @@ fn log_task_failure(result: Result<(), tokio::task::JoinError>) {
 
 /// Makes one attempt for `alert` and records it.
 async fn deliver(shared: Arc<Shared>, alert: DueAlert) {
-    let now = Timestamp::now();
+    let now = shared.clock.now();
     if shared.policy.is_expired(alert.queued_at, now) {
         let reason = format!(
             "not delivered within the maximum age of {} (delivery.max_age) after {} attempts",
@@ -254,7 +306,7 @@ async fn deliver(shared: Arc<Shared>, alert: DueAlert) {
 
     let report = shared.client.send(&alert.trigger).await;
     let attempts = alert.attempts + 1;
-    let (attempt, outcome) = judge(&shared.policy, &alert, attempts, report);
+    let (attempt, outcome) = judge(&shared, &alert, attempts, report);
 
     // NOTE: xMatters has no deduplication. If the process dies after
     // xMatters accepted the trigger but before this commit, the alert is
@@ -277,7 +329,7 @@ async fn deliver(shared: Arc<Shared>, alert: DueAlert) {
 
 /// Turns a send report into the attempt to record and the alert's next state.
 fn judge(
-    policy: &RetryPolicy,
+    shared: &Shared,
     alert: &DueAlert,
     attempts: u32,
     report: SendReport,
@@ -299,9 +351,11 @@ fn judge(
         } => {
             attempt.status = Some(status);
             attempt.response_excerpt = Some(excerpt);
+            let at = shared.clock.now();
             AttemptOutcome::Delivered {
                 request_id,
-                at: Timestamp::now(),
+                at,
+                lookup: shared.lookups.as_ref().map(|lookups| lookups.plan(at)),
             }
         }
         SendOutcome::Retryable {
@@ -319,7 +373,11 @@ fn judge(
                 retry_after,
             };
             let spread = rand::thread_rng().gen_range(-1.0..=1.0);
-            match policy.decide(alert.queued_at, Timestamp::now(), attempts, hint, spread) {
+            let now = shared.clock.now();
+            match shared
+                .policy
+                .decide(alert.queued_at, now, attempts, hint, spread)
+            {
                 RetryDecision::RetryAt(at) => AttemptOutcome::RetryAt(at),
                 RetryDecision::Expire { reason } => AttemptOutcome::Dead {
                     reason: format!("{reason}; last error: {error}"),
@@ -347,7 +405,7 @@ fn report_outcome(
     outcome: &AttemptOutcome,
 ) {
     match outcome {
-        AttemptOutcome::Delivered { request_id, at } => {
+        AttemptOutcome::Delivered { request_id, at, .. } => {
             let latency =
                 Duration::try_from(at.duration_since(alert.received_at)).unwrap_or_default();
             metrics.delivered(latency);

@@ -8,12 +8,12 @@
 pub(crate) mod date;
 mod dedup;
 mod priority;
-mod properties;
+pub(crate) mod properties;
 mod routing;
 mod text;
 mod trigger;
 mod truncate;
-mod values;
+pub(crate) mod values;
 mod warning;
 
 pub use routing::glob_matches;

@@ -31,6 +31,12 @@ impl Values {
         self.full_lengths.get(&source).copied()
     }
 
+    /// Sets a value that does not come from one alert, such as a digest's.
+    /// A blank value is left out.
+    pub(crate) fn insert(&mut self, source: Source, value: impl Into<String>) {
+        self.set(source, Some(value));
+    }
+
     fn set(&mut self, source: Source, value: Option<impl Into<String>>) {
         if let Some(value) = value
             .map(Into::into)

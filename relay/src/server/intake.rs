@@ -76,7 +76,7 @@ async fn receive(
     headers: &HeaderMap,
     body: Body,
 ) -> Response {
-    let received_at = Timestamp::now();
+    let received_at = state.clock.now();
     if state.is_draining() {
         return unavailable(
             state,

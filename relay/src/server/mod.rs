@@ -6,6 +6,8 @@
 //! with [`run`].
 
 mod accept;
+mod admin;
+mod callback;
 mod intake;
 mod ops;
 mod prepare;
@@ -22,12 +24,15 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::config::OptionError;
 use crate::config::service::ServiceSections;
-use crate::delivery::{ClientError, Worker, XmattersClient};
+use crate::confirm::{Confirmer, ConfirmerSetup, LookupSchedule, RestClient, RestClientError};
+use crate::delivery::{ClientError, Worker, WorkerSetup, XmattersClient};
 use crate::metrics::Metrics;
 use crate::store::{SqliteStore, Store, StoreError, StoreOptions};
+use crate::storm::StormGuard;
 use state::AppState;
 
 /// Errors that stop the relay from starting or running.
@@ -42,6 +47,9 @@ pub enum ServeError {
     /// The xMatters client could not be built.
     #[error(transparent)]
     Client(#[from] ClientError),
+    /// The xMatters REST client could not be built.
+    #[error(transparent)]
+    Rest(#[from] RestClientError),
     /// The listener's address could not be read.
     #[error("cannot read the listening address: {0}")]
     Listener(#[source] std::io::Error),
@@ -63,15 +71,47 @@ impl From<OptionError> for ServeError {
     }
 }
 
+/// What [`Relay::start_with`] runs on besides the configuration.
+#[derive(Clone)]
+pub struct RelayOptions {
+    /// Store to use instead of opening `store.path`.
+    pub store: Option<Arc<dyn Store>>,
+    /// Time source; tests pass a [`crate::clock::ShiftedClock`] to move
+    /// time forward.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for RelayOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelayOptions")
+            .field("own_store", &self.store.is_some())
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+impl Default for RelayOptions {
+    fn default() -> Self {
+        Self {
+            store: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
 /// A running relay. Dropping it without [`Relay::shutdown`] aborts it.
 pub struct Relay {
     addr: SocketAddr,
     state: Arc<AppState>,
     /// Tells the delivery worker to stop taking new alerts.
     stop_worker: watch::Sender<bool>,
+    /// Tells the event confirmation to stop looking events up.
+    stop_confirmer: watch::Sender<bool>,
     /// Tells the accept loop to close the listener.
     stop_server: watch::Sender<bool>,
     worker: Option<JoinHandle<()>>,
+    /// Runs only when `[xmatters.rest]` is configured.
+    confirmer: Option<JoinHandle<()>>,
     server: Option<JoinHandle<()>>,
 }
 
@@ -79,19 +119,7 @@ impl Relay {
     /// Opens the store from `config.store`, then starts the delivery worker
     /// and serves HTTP on `listener` in background tasks.
     pub async fn start(listener: TcpListener, config: Config) -> Result<Self, ServeError> {
-        sections(&config).validate()?;
-        let options = StoreOptions {
-            max_batch: config.store.max_batch,
-            ..StoreOptions::default()
-        };
-        let path = config.store.path.clone();
-        let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path, &options))
-            .await
-            .map_err(|err| ServeError::Task {
-                task: "store open",
-                message: err.to_string(),
-            })??;
-        Self::start_with_store(listener, config, Arc::new(store)).await
+        Self::start_with(listener, config, RelayOptions::default()).await
     }
 
     /// Starts the relay over a store that is already open, such as another
@@ -101,19 +129,51 @@ impl Relay {
         config: Config,
         store: Arc<dyn Store>,
     ) -> Result<Self, ServeError> {
+        let options = RelayOptions {
+            store: Some(store),
+            ..RelayOptions::default()
+        };
+        Self::start_with(listener, config, options).await
+    }
+
+    /// Starts the relay with the store and clock in `options`: the
+    /// delivery worker, the event confirmation when `[xmatters.rest]` is
+    /// configured, and HTTP on `listener`, in background tasks.
+    pub async fn start_with(
+        listener: TcpListener,
+        config: Config,
+        options: RelayOptions,
+    ) -> Result<Self, ServeError> {
         sections(&config).validate()?;
+        let store = match options.store {
+            Some(store) => store,
+            None => open_store(&config).await?,
+        };
+        let clock = options.clock;
         let addr = listener.local_addr().map_err(ServeError::Listener)?;
         let metrics = Arc::new(Metrics::default());
         metrics.set_backlog(store.backlog().await?);
 
-        let client = XmattersClient::new(&config.xmatters, config.delivery.response_excerpt_bytes)?;
-        let (worker, worker_handle) = Worker::new(
-            Arc::clone(&store),
-            client,
-            &config.delivery,
-            config.xmatters.request_timeout,
-            Arc::clone(&metrics),
-        );
+        let (worker, worker_handle) = delivery_worker(&config, &store, &metrics, &clock).await?;
+        let confirmer = match &config.xmatters.rest {
+            Some(rest) => Some(Confirmer::new(ConfirmerSetup {
+                store: Arc::clone(&store),
+                client: RestClient::new(rest)?,
+                schedule: LookupSchedule::new(&config.confirmation),
+                metrics: Arc::clone(&metrics),
+                clock: Arc::clone(&clock),
+                concurrency: config.confirmation.concurrency,
+                poll_interval: config.delivery.poll_interval,
+                request_timeout: rest.request_timeout,
+            })),
+            None => {
+                tracing::info!(
+                    "xmatters.rest is not configured: delivered alerts are not confirmed and \
+                     callbacks cannot be matched to alerts"
+                );
+                None
+            }
+        };
         let limits = accept::ConnectionLimits {
             header_read_timeout: config.server.header_read_timeout,
             max_connections: config.server.max_connections,
@@ -123,11 +183,14 @@ impl Relay {
             store,
             metrics,
             worker_handle,
+            clock,
         ));
 
         let (stop_worker, worker_stopped) = watch::channel(false);
+        let (stop_confirmer, confirmer_stopped) = watch::channel(false);
         let (stop_server, server_stopped) = watch::channel(false);
         let worker = tokio::spawn(worker.run(worker_stopped));
+        let confirmer = confirmer.map(|confirmer| tokio::spawn(confirmer.run(confirmer_stopped)));
         let server = tokio::spawn(accept::serve(
             listener,
             router(Arc::clone(&state)),
@@ -140,8 +203,10 @@ impl Relay {
             addr,
             state,
             stop_worker,
+            stop_confirmer,
             stop_server,
             worker: Some(worker),
+            confirmer,
             server: Some(server),
         })
     }
@@ -177,6 +242,10 @@ impl Relay {
         if let Some(worker) = self.worker.take() {
             join("delivery worker", worker).await?;
         }
+        let _ = self.stop_confirmer.send(true);
+        if let Some(confirmer) = self.confirmer.take() {
+            join("event confirmation", confirmer).await?;
+        }
         let _ = self.stop_server.send(true);
         if let Some(server) = self.server.take() {
             join("HTTP server", server).await?;
@@ -193,9 +262,13 @@ impl Relay {
     }
 
     fn abort_tasks(&mut self) {
-        for task in [self.worker.take(), self.server.take()]
-            .into_iter()
-            .flatten()
+        for task in [
+            self.worker.take(),
+            self.confirmer.take(),
+            self.server.take(),
+        ]
+        .into_iter()
+        .flatten()
         {
             task.abort();
         }
@@ -210,8 +283,15 @@ impl Relay {
                 message: "the relay was already stopped".to_owned(),
             };
         };
+        let confirmer = async {
+            match self.confirmer.as_mut() {
+                Some(confirmer) => confirmer.await,
+                None => std::future::pending().await,
+            }
+        };
         let (task, result) = tokio::select! {
             result = worker => ("delivery worker", result),
+            result = confirmer => ("event confirmation", result),
             result = server => ("HTTP server", result),
         };
         let message = match result {
@@ -257,6 +337,10 @@ fn sections(config: &Config) -> ServiceSections<'_> {
         xmatters: &config.xmatters,
         delivery: &config.delivery,
         dedup: &config.dedup,
+        confirmation: &config.confirmation,
+        callbacks: &config.callbacks,
+        admin: &config.admin,
+        storm: &config.storm,
     }
 }
 
@@ -264,10 +348,63 @@ fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/overops/webhook/{token}", post(intake::with_path_token))
         .route("/overops/webhook", post(intake::with_query_token))
+        .route("/xmatters/callback/{token}", post(callback::with_token))
+        .route("/xmatters/callback", post(callback::with_basic))
+        .route("/alerts/{id}", get(admin::alert))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
         .with_state(state)
+}
+
+async fn open_store(config: &Config) -> Result<Arc<dyn Store>, ServeError> {
+    let options = StoreOptions {
+        max_batch: config.store.max_batch,
+        ..StoreOptions::default()
+    };
+    let path = config.store.path.clone();
+    let store = tokio::task::spawn_blocking(move || SqliteStore::open(&path, &options))
+        .await
+        .map_err(|err| ServeError::Task {
+            task: "store open",
+            message: err.to_string(),
+        })??;
+    Ok(Arc::new(store))
+}
+
+/// Builds the delivery worker with storm protection restored from the
+/// store, and the handle that wakes it.
+async fn delivery_worker(
+    config: &Config,
+    store: &Arc<dyn Store>,
+    metrics: &Arc<Metrics>,
+    clock: &Arc<dyn Clock>,
+) -> Result<(Worker, crate::delivery::WorkerHandle), ServeError> {
+    let storm = StormGuard::load(
+        Arc::clone(store),
+        config.storm.clone(),
+        config.mapping.clone(),
+        Arc::clone(metrics),
+        Arc::clone(clock),
+    )
+    .await?;
+    let setup = WorkerSetup {
+        store: Arc::clone(store),
+        client: XmattersClient::new(&config.xmatters, config.delivery.response_excerpt_bytes)?,
+        metrics: Arc::clone(metrics),
+        clock: Arc::clone(clock),
+        lookups: config
+            .xmatters
+            .rest
+            .as_ref()
+            .map(|_| LookupSchedule::new(&config.confirmation)),
+        storm,
+    };
+    Ok(Worker::new(
+        setup,
+        &config.delivery,
+        config.xmatters.request_timeout,
+    ))
 }
 
 async fn join(task: &'static str, handle: JoinHandle<()>) -> Result<(), ServeError> {

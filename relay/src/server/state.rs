@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::delivery::WorkerHandle;
 use crate::metrics::Metrics;
@@ -18,6 +19,8 @@ pub(crate) struct AppState {
     pub(crate) metrics: Arc<Metrics>,
     /// Wakes the delivery worker after each stored alert.
     pub(crate) worker: WorkerHandle,
+    /// Time source for receive times.
+    pub(crate) clock: Arc<dyn Clock>,
     /// Set once shutdown starts, after which the intake responds 503.
     draining: AtomicBool,
 }
@@ -28,12 +31,14 @@ impl AppState {
         store: Arc<dyn Store>,
         metrics: Arc<Metrics>,
         worker: WorkerHandle,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             config,
             store,
             metrics,
             worker,
+            clock,
             draining: AtomicBool::new(false),
         }
     }

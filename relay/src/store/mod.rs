@@ -4,16 +4,27 @@
 //! server database can replace the embedded SQLite implementation
 //! ([`SqliteStore`]) without touching either of them.
 
+mod callback;
+mod confirmation;
 mod schema;
 mod sql;
+mod sql_callbacks;
+mod sql_confirmation;
+mod sql_storm;
 mod sqlite;
+mod storm;
 #[cfg(test)]
 mod tests;
 mod types;
 
+pub use callback::{Callback, CallbackKind};
+pub use confirmation::{ConfirmationRecord, DueLookup, EventRef, LookupOutcome, LookupPlan};
 pub use sqlite::{SqliteStore, StoreOptions};
+pub use storm::{
+    Admission, DigestOutcome, HeldAlert, HeldGroup, NewDigest, StormDecision, StormRecord,
+};
 pub use types::{
-    AlertId, AlertRecord, AlertState, AlertSummary, Attempt, AttemptOutcome, DueAlert,
+    AlertId, AlertKind, AlertRecord, AlertState, AlertSummary, Attempt, AttemptOutcome, DueAlert,
     InsertOutcome, NewAlert, RequeueOutcome,
 };
 
@@ -44,6 +55,13 @@ pub enum StoreError {
         /// Highest version this build supports.
         supported: i64,
     },
+    /// A schema migration would leave the file inconsistent; nothing was
+    /// changed.
+    #[error(
+        "the store schema migration failed: {0}; the file was left unchanged, \
+         keep it and report the message"
+    )]
+    Migration(String),
     /// A query or commit failed.
     #[error("store operation failed: {0}")]
     Database(#[from] rusqlite::Error),
@@ -55,6 +73,10 @@ pub enum StoreError {
         /// The configured bound.
         limit: u64,
     },
+    /// The rows an operation expected changed under it; nothing was
+    /// changed.
+    #[error("store conflict: {0}; the operation is tried again with fresh data")]
+    Conflict(String),
     /// The transaction holding the operation could not start or commit.
     #[error("store commit failed: {0}")]
     Commit(String),
@@ -135,4 +157,72 @@ pub trait Store: Send + Sync + 'static {
 
     /// Requeues every dead alert and returns how many there were.
     fn requeue_all_dead(&self, now: Timestamp) -> BoxFuture<'_, Result<u64, StoreError>>;
+
+    /// Records storm protection's decisions at `at`: admitted alerts keep
+    /// their place in the queue, held ones become `held`. Alerts no longer
+    /// pending are left alone.
+    fn record_storm_decisions(
+        &self,
+        decisions: Vec<StormDecision>,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// Lists the events storm protection let through at or after `since`,
+    /// oldest first, so a restarted relay counts them against the rate.
+    fn admissions_since(
+        &self,
+        since: Timestamp,
+    ) -> BoxFuture<'_, Result<Vec<Admission>, StoreError>>;
+
+    /// Lists, per recipients key, the held alerts that no digest names yet.
+    fn held_groups(&self) -> BoxFuture<'_, Result<Vec<HeldGroup>, StoreError>>;
+
+    /// Loads up to `limit` held alerts of `key`, oldest first.
+    fn held_alerts(
+        &self,
+        key: String,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<HeldAlert>, StoreError>>;
+
+    /// Stores a digest as a pending alert and marks its members
+    /// `digested`, all or nothing.
+    fn create_digest(&self, digest: NewDigest) -> BoxFuture<'_, Result<DigestOutcome, StoreError>>;
+
+    /// Claims up to `limit` delivered alerts whose event lookup is due at
+    /// `now`, moving their next lookup to `lease_until` as
+    /// [`Store::claim_due`] does for deliveries.
+    fn claim_lookups(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        lease_until: Timestamp,
+    ) -> BoxFuture<'_, Result<Vec<DueLookup>, StoreError>>;
+
+    /// Returns the earliest planned lookup among delivered alerts.
+    fn next_lookup_at(&self) -> BoxFuture<'_, Result<Option<Timestamp>, StoreError>>;
+
+    /// Records a lookup made at `at` and moves the alert to the state its
+    /// outcome implies. A found event also claims the callbacks about it
+    /// that arrived first.
+    fn record_lookup(
+        &self,
+        id: AlertId,
+        at: Timestamp,
+        outcome: LookupOutcome,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// Stores an xMatters callback, matched by its event id to an alert
+    /// when one has that event, and returns the alert.
+    fn insert_callback(
+        &self,
+        callback: Callback,
+    ) -> BoxFuture<'_, Result<Option<AlertId>, StoreError>>;
+
+    /// Lists callbacks, newest first, optionally only those that match no
+    /// alert.
+    fn list_callbacks(
+        &self,
+        unmatched_only: bool,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Callback>, StoreError>>;
 }

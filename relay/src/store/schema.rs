@@ -63,6 +63,95 @@ const MIGRATIONS: &[&str] = &[
     BEGIN
         UPDATE outbox_stats SET pending = pending - 1;
     END;",
+    // Version 3: storm protection, confirmation and xMatters callbacks.
+    // SQLite cannot change a CHECK constraint in place, so the alerts table
+    // is rebuilt with the new states and columns; its triggers are dropped
+    // with the old table and created again.
+    "CREATE TABLE alerts_v3 (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL DEFAULT 'alert' CHECK (kind IN ('alert', 'digest')),
+        received_at INTEGER NOT NULL,
+        queued_at INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'held', 'digested', 'delivered',
+                                             'confirmed', 'unconfirmed', 'dead')),
+        raw_body BLOB NOT NULL,
+        trigger_json TEXT NOT NULL,
+        warnings_json TEXT NOT NULL,
+        dedup_key TEXT NOT NULL,
+        duplicate_count INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        attempt_count INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        delivered_at INTEGER,
+        request_id TEXT,
+        dead_reason TEXT,
+        storm_key TEXT,
+        admitted_at INTEGER,
+        held_at INTEGER,
+        digest_id TEXT,
+        lookup_next_at INTEGER,
+        lookup_deadline INTEGER,
+        lookup_count INTEGER NOT NULL DEFAULT 0,
+        lookup_error TEXT,
+        event_uuid TEXT,
+        event_id TEXT,
+        event_status TEXT,
+        confirmed_at INTEGER,
+        unconfirmed_reason TEXT
+    ) STRICT;
+    INSERT INTO alerts_v3 (id, received_at, queued_at, state, raw_body, trigger_json,
+                           warnings_json, dedup_key, duplicate_count, next_attempt_at,
+                           attempt_count, last_error, delivered_at, request_id, dead_reason)
+        SELECT id, received_at, queued_at, state, raw_body, trigger_json, warnings_json,
+               dedup_key, duplicate_count, next_attempt_at, attempt_count, last_error,
+               delivered_at, request_id, dead_reason
+        FROM alerts;
+    DROP TABLE alerts;
+    ALTER TABLE alerts_v3 RENAME TO alerts;
+    CREATE INDEX alerts_due ON alerts (state, next_attempt_at);
+    CREATE INDEX alerts_dedup ON alerts (dedup_key, received_at);
+    CREATE INDEX alerts_received ON alerts (received_at);
+    CREATE INDEX alerts_lookup_due ON alerts (state, lookup_next_at);
+    CREATE INDEX alerts_event ON alerts (event_id);
+    CREATE INDEX alerts_held ON alerts (state, storm_key, held_at);
+    CREATE INDEX alerts_admitted ON alerts (admitted_at);
+    CREATE INDEX alerts_digest ON alerts (digest_id);
+    CREATE TRIGGER alerts_pending_insert AFTER INSERT ON alerts
+        WHEN NEW.state = 'pending'
+    BEGIN
+        UPDATE outbox_stats SET pending = pending + 1;
+    END;
+    CREATE TRIGGER alerts_pending_update AFTER UPDATE OF state ON alerts
+        WHEN OLD.state IS NOT NEW.state
+    BEGIN
+        UPDATE outbox_stats
+            SET pending = pending + (NEW.state = 'pending') - (OLD.state = 'pending');
+    END;
+    CREATE TRIGGER alerts_pending_delete AFTER DELETE ON alerts
+        WHEN OLD.state = 'pending'
+    BEGIN
+        UPDATE outbox_stats SET pending = pending - 1;
+    END;
+    CREATE TABLE callbacks (
+        number INTEGER PRIMARY KEY,
+        received_at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        alert_id TEXT,
+        occurred_at INTEGER,
+        recipient TEXT,
+        device TEXT,
+        device_id TEXT,
+        response TEXT,
+        comment TEXT,
+        status TEXT,
+        delivery_status TEXT,
+        message TEXT,
+        event_properties TEXT NOT NULL,
+        body TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX callbacks_event ON callbacks (event_id);
+    CREATE INDEX callbacks_alert ON callbacks (alert_id);",
 ];
 
 /// Returns the highest schema version this build supports.
@@ -80,11 +169,34 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         });
     }
 
+    // Rebuilding a table drops the one that other tables reference, which
+    // SQLite allows only while foreign keys are off. The switch is ignored
+    // inside a transaction, so it wraps the transaction, and a foreign key
+    // check runs before the commit instead.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
     let tx = conn.transaction()?;
     for (index, step) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         tx.execute_batch(step)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
     }
+    check_foreign_keys(&tx)?;
     tx.commit()?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(())
+}
+
+/// Fails when a row references a missing one, which a migration must never
+/// leave behind.
+fn check_foreign_keys(conn: &Connection) -> Result<(), StoreError> {
+    let violation: Option<String> = conn
+        .prepare("PRAGMA foreign_key_check")?
+        .query_map([], |row| row.get::<_, String>(0))?
+        .next()
+        .transpose()?;
+    match violation {
+        None => Ok(()),
+        Some(table) => Err(StoreError::Migration(format!(
+            "a row in {table} references a missing row"
+        ))),
+    }
 }

@@ -4,40 +4,46 @@
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::StoreError;
+use super::confirmation::{ConfirmationRecord, EventRef};
+use super::storm::StormRecord;
 use super::types::{
-    AlertId, AlertRecord, AlertState, AlertSummary, Attempt, AttemptOutcome, DueAlert,
+    AlertId, AlertKind, AlertRecord, AlertState, AlertSummary, Attempt, AttemptOutcome, DueAlert,
     InsertOutcome, NewAlert, RequeueOutcome,
 };
+use super::{StoreError, sql_callbacks, sql_storm};
 
-fn millis(ts: Timestamp) -> i64 {
+pub(super) fn millis(ts: Timestamp) -> i64 {
     ts.as_millisecond()
 }
 
-fn timestamp(id: &str, ms: i64) -> Result<Timestamp, StoreError> {
+pub(super) fn timestamp(id: &str, ms: i64) -> Result<Timestamp, StoreError> {
     Timestamp::from_millisecond(ms).map_err(|err| corrupt(id, err))
 }
 
-fn opt_timestamp(id: &str, ms: Option<i64>) -> Result<Option<Timestamp>, StoreError> {
+pub(super) fn opt_timestamp(id: &str, ms: Option<i64>) -> Result<Option<Timestamp>, StoreError> {
     ms.map(|ms| timestamp(id, ms)).transpose()
 }
 
-fn corrupt(id: &str, reason: impl ToString) -> StoreError {
+pub(super) fn corrupt(id: &str, reason: impl ToString) -> StoreError {
     StoreError::Corrupt {
         id: id.to_owned(),
         reason: reason.to_string(),
     }
 }
 
-fn parse_id(id: &str) -> Result<AlertId, StoreError> {
+pub(super) fn parse_id(id: &str) -> Result<AlertId, StoreError> {
     id.parse().map_err(|err| corrupt(id, err))
 }
 
-fn parse_state(id: &str, state: &str) -> Result<AlertState, StoreError> {
+pub(super) fn parse_state(id: &str, state: &str) -> Result<AlertState, StoreError> {
     state.parse().map_err(|err: String| corrupt(id, err))
 }
 
-fn parse_json(id: &str, text: &str) -> Result<serde_json::Value, StoreError> {
+pub(super) fn parse_kind(id: &str, kind: &str) -> Result<AlertKind, StoreError> {
+    kind.parse().map_err(|err: String| corrupt(id, err))
+}
+
+pub(super) fn parse_json(id: &str, text: &str) -> Result<serde_json::Value, StoreError> {
     serde_json::from_str(text).map_err(|err| corrupt(id, err))
 }
 
@@ -98,7 +104,9 @@ pub(super) fn claim_due(
     lease_until: Timestamp,
 ) -> Result<Vec<DueAlert>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, trigger_json, received_at, queued_at, attempt_count FROM alerts
+        "SELECT id, trigger_json, received_at, queued_at, attempt_count, kind,
+                admitted_at IS NOT NULL
+         FROM alerts
          WHERE state = 'pending' AND next_attempt_at <= ?1
          ORDER BY next_attempt_at, received_at LIMIT ?2",
     )?;
@@ -109,14 +117,18 @@ pub(super) fn claim_due(
             row.get::<_, i64>(2)?,
             row.get::<_, i64>(3)?,
             row.get::<_, u32>(4)?,
+            row.get::<_, String>(5)?,
+            row.get::<_, bool>(6)?,
         ))
     })?;
 
     let mut due = Vec::new();
     for row in rows {
-        let (id, trigger, received_at, queued_at, attempts) = row?;
+        let (id, trigger, received_at, queued_at, attempts, kind, admitted) = row?;
         due.push(DueAlert {
             id: parse_id(&id)?,
+            kind: parse_kind(&id, &kind)?,
+            admitted,
             trigger: parse_json(&id, &trigger)?,
             received_at: timestamp(&id, received_at)?,
             queued_at: timestamp(&id, queued_at)?,
@@ -169,11 +181,22 @@ pub(super) fn record_attempt(
     )?;
 
     match outcome {
-        AttemptOutcome::Delivered { request_id, at } => conn.execute(
+        AttemptOutcome::Delivered {
+            request_id,
+            at,
+            lookup,
+        } => conn.execute(
             "UPDATE alerts SET state = 'delivered', delivered_at = ?2, request_id = ?3,
-                               next_attempt_at = NULL
+                               next_attempt_at = NULL, lookup_next_at = ?4,
+                               lookup_deadline = ?5
              WHERE id = ?1",
-            params![id_text, millis(*at), request_id],
+            params![
+                id_text,
+                millis(*at),
+                request_id,
+                lookup.map(|plan| millis(plan.first_at)),
+                lookup.map(|plan| millis(plan.deadline)),
+            ],
         )?,
         AttemptOutcome::RetryAt(at) => conn.execute(
             "UPDATE alerts SET next_attempt_at = ?2 WHERE id = ?1",
@@ -202,17 +225,71 @@ pub(super) fn backlog(conn: &Connection) -> Result<u64, StoreError> {
     Ok(count.max(0) as u64)
 }
 
-fn summary_from_row(
-    row: &Row<'_>,
-) -> rusqlite::Result<(String, String, i64, u32, u32, Option<String>)> {
-    Ok((
-        row.get(0)?,
-        row.get(1)?,
-        row.get(2)?,
-        row.get(3)?,
-        row.get(4)?,
-        row.get(5)?,
-    ))
+/// Columns of an alert row as SQLite returns them, before decoding.
+struct RawAlert {
+    kind: String,
+    state: String,
+    received_at: i64,
+    queued_at: i64,
+    raw_body: Vec<u8>,
+    trigger: String,
+    warnings: String,
+    dedup_key: String,
+    duplicates: u32,
+    next_attempt_at: Option<i64>,
+    delivered_at: Option<i64>,
+    request_id: Option<String>,
+    dead_reason: Option<String>,
+    storm_key: Option<String>,
+    admitted_at: Option<i64>,
+    held_at: Option<i64>,
+    digest_id: Option<String>,
+    lookup_next_at: Option<i64>,
+    lookup_deadline: Option<i64>,
+    lookup_count: u32,
+    lookup_error: Option<String>,
+    event_uuid: Option<String>,
+    event_id: Option<String>,
+    event_status: Option<String>,
+    confirmed_at: Option<i64>,
+    unconfirmed_reason: Option<String>,
+}
+
+const ALERT_COLUMNS: &str = "kind, state, received_at, queued_at, raw_body, trigger_json,
+    warnings_json, dedup_key, duplicate_count, next_attempt_at, delivered_at, request_id,
+    dead_reason, storm_key, admitted_at, held_at, digest_id, lookup_next_at, lookup_deadline,
+    lookup_count, lookup_error, event_uuid, event_id, event_status, confirmed_at,
+    unconfirmed_reason";
+
+fn raw_alert(row: &Row<'_>) -> rusqlite::Result<RawAlert> {
+    Ok(RawAlert {
+        kind: row.get("kind")?,
+        state: row.get("state")?,
+        received_at: row.get("received_at")?,
+        queued_at: row.get("queued_at")?,
+        raw_body: row.get("raw_body")?,
+        trigger: row.get("trigger_json")?,
+        warnings: row.get("warnings_json")?,
+        dedup_key: row.get("dedup_key")?,
+        duplicates: row.get("duplicate_count")?,
+        next_attempt_at: row.get("next_attempt_at")?,
+        delivered_at: row.get("delivered_at")?,
+        request_id: row.get("request_id")?,
+        dead_reason: row.get("dead_reason")?,
+        storm_key: row.get("storm_key")?,
+        admitted_at: row.get("admitted_at")?,
+        held_at: row.get("held_at")?,
+        digest_id: row.get("digest_id")?,
+        lookup_next_at: row.get("lookup_next_at")?,
+        lookup_deadline: row.get("lookup_deadline")?,
+        lookup_count: row.get("lookup_count")?,
+        lookup_error: row.get("lookup_error")?,
+        event_uuid: row.get("event_uuid")?,
+        event_id: row.get("event_id")?,
+        event_status: row.get("event_status")?,
+        confirmed_at: row.get("confirmed_at")?,
+        unconfirmed_reason: row.get("unconfirmed_reason")?,
+    })
 }
 
 pub(super) fn list(
@@ -221,26 +298,39 @@ pub(super) fn list(
     limit: usize,
 ) -> Result<Vec<AlertSummary>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, state, received_at, attempt_count, duplicate_count,
-                coalesce(dead_reason, last_error)
+        "SELECT id, kind, state, received_at, attempt_count, duplicate_count,
+                coalesce(dead_reason, unconfirmed_reason, last_error), event_id
          FROM alerts WHERE ?1 IS NULL OR state = ?1
          ORDER BY received_at DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(
         params![state.map(AlertState::as_str), limit as i64],
-        summary_from_row,
+        |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, i64>(3)?,
+                row.get::<_, u32>(4)?,
+                row.get::<_, u32>(5)?,
+                row.get::<_, Option<String>>(6)?,
+                row.get::<_, Option<String>>(7)?,
+            ))
+        },
     )?;
 
     let mut summaries = Vec::new();
     for row in rows {
-        let (id, state, received_at, attempts, duplicates, last_error) = row?;
+        let (id, kind, state, received_at, attempts, duplicates, last_error, event_id) = row?;
         summaries.push(AlertSummary {
             id: parse_id(&id)?,
+            kind: parse_kind(&id, &kind)?,
             state: parse_state(&id, &state)?,
             received_at: timestamp(&id, received_at)?,
             attempts,
             duplicates,
             last_error,
+            event_id,
         });
     }
     Ok(summaries)
@@ -248,64 +338,61 @@ pub(super) fn list(
 
 pub(super) fn get(conn: &Connection, id: AlertId) -> Result<Option<AlertRecord>, StoreError> {
     let id_text = id.to_string();
-    let row = conn
+    let raw = conn
         .query_row(
-            "SELECT state, received_at, queued_at, raw_body, trigger_json, warnings_json,
-                    dedup_key, duplicate_count, next_attempt_at, delivered_at, request_id,
-                    dead_reason
-             FROM alerts WHERE id = ?1",
+            &format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?1"),
             params![id_text],
-            |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, i64>(1)?,
-                    row.get::<_, i64>(2)?,
-                    row.get::<_, Vec<u8>>(3)?,
-                    row.get::<_, String>(4)?,
-                    row.get::<_, String>(5)?,
-                    row.get::<_, String>(6)?,
-                    row.get::<_, u32>(7)?,
-                    row.get::<_, Option<i64>>(8)?,
-                    row.get::<_, Option<i64>>(9)?,
-                    row.get::<_, Option<String>>(10)?,
-                    row.get::<_, Option<String>>(11)?,
-                ))
-            },
+            raw_alert,
         )
         .optional()?;
-    let Some((
-        state,
-        received_at,
-        queued_at,
-        raw_body,
-        trigger,
-        warnings,
-        dedup_key,
-        duplicates,
-        next_attempt_at,
-        delivered_at,
-        request_id,
-        dead_reason,
-    )) = row
-    else {
+    let Some(raw) = raw else {
         return Ok(None);
+    };
+
+    let event = match (raw.event_uuid, raw.event_id.clone()) {
+        (Some(uuid), Some(event_id)) => Some(EventRef {
+            uuid,
+            event_id,
+            status: raw.event_status,
+        }),
+        _ => None,
+    };
+    let confirmation = ConfirmationRecord {
+        lookups: raw.lookup_count,
+        next_lookup_at: opt_timestamp(&id_text, raw.lookup_next_at)?,
+        deadline: opt_timestamp(&id_text, raw.lookup_deadline)?,
+        last_error: raw.lookup_error,
+        event,
+        confirmed_at: opt_timestamp(&id_text, raw.confirmed_at)?,
+        unconfirmed_reason: raw.unconfirmed_reason,
+    };
+    let storm = StormRecord {
+        key: raw.storm_key,
+        admitted_at: opt_timestamp(&id_text, raw.admitted_at)?,
+        held_at: opt_timestamp(&id_text, raw.held_at)?,
+        digest_id: raw.digest_id.as_deref().map(parse_id).transpose()?,
+        members: sql_storm::members(conn, &id_text)?,
     };
 
     Ok(Some(AlertRecord {
         id,
-        state: parse_state(&id_text, &state)?,
-        received_at: timestamp(&id_text, received_at)?,
-        queued_at: timestamp(&id_text, queued_at)?,
-        raw_body: String::from_utf8_lossy(&raw_body).into_owned(),
-        trigger: parse_json(&id_text, &trigger)?,
-        warnings: parse_json(&id_text, &warnings)?,
-        dedup_key,
-        duplicates,
-        next_attempt_at: opt_timestamp(&id_text, next_attempt_at)?,
-        delivered_at: opt_timestamp(&id_text, delivered_at)?,
-        request_id,
-        dead_reason,
+        kind: parse_kind(&id_text, &raw.kind)?,
+        state: parse_state(&id_text, &raw.state)?,
+        received_at: timestamp(&id_text, raw.received_at)?,
+        queued_at: timestamp(&id_text, raw.queued_at)?,
+        raw_body: String::from_utf8_lossy(&raw.raw_body).into_owned(),
+        trigger: parse_json(&id_text, &raw.trigger)?,
+        warnings: parse_json(&id_text, &raw.warnings)?,
+        dedup_key: raw.dedup_key,
+        duplicates: raw.duplicates,
+        next_attempt_at: opt_timestamp(&id_text, raw.next_attempt_at)?,
+        delivered_at: opt_timestamp(&id_text, raw.delivered_at)?,
+        request_id: raw.request_id,
+        dead_reason: raw.dead_reason,
         attempts: attempts(conn, &id_text)?,
+        storm,
+        confirmation,
+        callbacks: sql_callbacks::of_alert(conn, &id_text, raw.event_id.as_deref())?,
     }))
 }
 
@@ -351,9 +438,13 @@ pub(super) fn requeue(
             |row| row.get(0),
         )
         .optional()?;
-    match state.as_deref() {
+    let state = state
+        .map(|state| parse_state(&id_text, &state))
+        .transpose()?;
+    match state {
         None => Ok(RequeueOutcome::NotFound),
-        Some("delivered") => Ok(RequeueOutcome::AlreadyDelivered),
+        Some(state) if state.is_sent() => Ok(RequeueOutcome::AlreadyDelivered),
+        Some(AlertState::Held) => Ok(RequeueOutcome::Held),
         Some(_) => {
             conn.execute(
                 "UPDATE alerts SET state = 'pending', next_attempt_at = ?2, queued_at = ?2,

@@ -16,11 +16,14 @@ use jiff::Timestamp;
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
+use super::callback::Callback;
+use super::confirmation::{DueLookup, LookupOutcome};
+use super::storm::{Admission, DigestOutcome, HeldAlert, HeldGroup, NewDigest, StormDecision};
 use super::types::{
     AlertId, AlertRecord, AlertState, AlertSummary, Attempt, AttemptOutcome, DueAlert,
     InsertOutcome, NewAlert, RequeueOutcome,
 };
-use super::{Store, StoreError, schema, sql};
+use super::{Store, StoreError, schema, sql, sql_callbacks, sql_confirmation, sql_storm};
 
 /// Tuning for [`SqliteStore::open`].
 #[derive(Clone, Debug)]
@@ -295,5 +298,75 @@ impl Store for SqliteStore {
 
     fn requeue_all_dead(&self, now: Timestamp) -> BoxFuture<'_, Result<u64, StoreError>> {
         Box::pin(self.call(move |conn| sql::requeue_all_dead(conn, now)))
+    }
+
+    fn record_storm_decisions(
+        &self,
+        decisions: Vec<StormDecision>,
+        at: Timestamp,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(self.call(move |conn| sql_storm::record_decisions(conn, &decisions, at)))
+    }
+
+    fn admissions_since(
+        &self,
+        since: Timestamp,
+    ) -> BoxFuture<'_, Result<Vec<Admission>, StoreError>> {
+        Box::pin(self.call(move |conn| sql_storm::admissions_since(conn, since)))
+    }
+
+    fn held_groups(&self) -> BoxFuture<'_, Result<Vec<HeldGroup>, StoreError>> {
+        Box::pin(self.call(sql_storm::held_groups))
+    }
+
+    fn held_alerts(
+        &self,
+        key: String,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<HeldAlert>, StoreError>> {
+        Box::pin(self.call(move |conn| sql_storm::held_alerts(conn, &key, limit)))
+    }
+
+    fn create_digest(&self, digest: NewDigest) -> BoxFuture<'_, Result<DigestOutcome, StoreError>> {
+        Box::pin(self.call(move |conn| sql_storm::create_digest(conn, &digest)))
+    }
+
+    fn claim_lookups(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        lease_until: Timestamp,
+    ) -> BoxFuture<'_, Result<Vec<DueLookup>, StoreError>> {
+        Box::pin(
+            self.call(move |conn| sql_confirmation::claim_lookups(conn, now, limit, lease_until)),
+        )
+    }
+
+    fn next_lookup_at(&self) -> BoxFuture<'_, Result<Option<Timestamp>, StoreError>> {
+        Box::pin(self.call(sql_confirmation::next_lookup_at))
+    }
+
+    fn record_lookup(
+        &self,
+        id: AlertId,
+        at: Timestamp,
+        outcome: LookupOutcome,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(self.call(move |conn| sql_confirmation::record_lookup(conn, id, at, &outcome)))
+    }
+
+    fn insert_callback(
+        &self,
+        callback: Callback,
+    ) -> BoxFuture<'_, Result<Option<AlertId>, StoreError>> {
+        Box::pin(self.call(move |conn| sql_callbacks::insert(conn, &callback)))
+    }
+
+    fn list_callbacks(
+        &self,
+        unmatched_only: bool,
+        limit: usize,
+    ) -> BoxFuture<'_, Result<Vec<Callback>, StoreError>> {
+        Box::pin(self.call(move |conn| sql_callbacks::list(conn, unmatched_only, limit)))
     }
 }

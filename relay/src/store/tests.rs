@@ -137,6 +137,7 @@ async fn attempts_move_the_alert_through_its_states() {
     let outcome = AttemptOutcome::Delivered {
         request_id: Some("req-1".to_owned()),
         at: delivered_at,
+        lookup: None,
     };
     store
         .record_attempt(id, attempt(202), outcome)
@@ -183,6 +184,7 @@ async fn dead_alert_is_requeued_with_a_fresh_age() {
     let outcome = AttemptOutcome::Delivered {
         request_id: None,
         at: at(1),
+        lookup: None,
     };
     store
         .record_attempt(delivered, attempt(202), outcome)
@@ -283,6 +285,7 @@ async fn pending_count_follows_every_state_change() {
     let delivered = AttemptOutcome::Delivered {
         request_id: None,
         at: at(1),
+        lookup: None,
     };
 
     store

@@ -6,6 +6,10 @@ use std::str::FromStr;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::callback::Callback;
+use super::confirmation::{ConfirmationRecord, LookupPlan};
+use super::storm::StormRecord;
+
 /// Identifier of an accepted alert, returned to OverOps in the 202 body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -32,26 +36,66 @@ impl FromStr for AlertId {
     }
 }
 
-/// Delivery state of an alert.
+/// Where an alert is on its way from intake to an xMatters event.
+///
+/// `pending` alerts wait for delivery. Storm protection moves an alert it
+/// holds back to `held`, then to `digested` once a digest event names it.
+/// A delivered alert stays `delivered` when the relay has no REST
+/// credentials to look its event up; otherwise the lookup makes it
+/// `confirmed` or, when no event appears in time, `unconfirmed`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertState {
     /// Waiting for its first or next delivery attempt.
     Pending,
-    /// Accepted by xMatters.
+    /// Held back by storm protection until the next digest for its
+    /// recipients.
+    Held,
+    /// Sent as part of a digest event instead of on its own.
+    Digested,
+    /// Accepted by xMatters (202), which only means "queued for
+    /// processing".
     Delivered,
+    /// The event xMatters created for it was found by `requestId`.
+    Confirmed,
+    /// No event was found for it in time; the reason is kept on the alert.
+    Unconfirmed,
     /// Given up on, with the reason kept on the alert.
     Dead,
 }
 
 impl AlertState {
+    /// Every state, in the order an alert can pass through them.
+    pub const ALL: [AlertState; 7] = [
+        Self::Pending,
+        Self::Held,
+        Self::Digested,
+        Self::Delivered,
+        Self::Confirmed,
+        Self::Unconfirmed,
+        Self::Dead,
+    ];
+
     /// Returns the name stored in the database and shown to operators.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
+            Self::Held => "held",
+            Self::Digested => "digested",
             Self::Delivered => "delivered",
+            Self::Confirmed => "confirmed",
+            Self::Unconfirmed => "unconfirmed",
             Self::Dead => "dead",
         }
+    }
+
+    /// Returns whether xMatters accepted the alert, on its own or in a
+    /// digest, so that sending it again would notify twice.
+    pub fn is_sent(self) -> bool {
+        matches!(
+            self,
+            Self::Digested | Self::Delivered | Self::Confirmed | Self::Unconfirmed
+        )
     }
 }
 
@@ -65,12 +109,48 @@ impl FromStr for AlertState {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|state| state.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|state| state.as_str()).collect();
+                format!(
+                    "invalid alert state {s:?}; expected one of {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// What a stored alert stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertKind {
+    /// One OverOps alert received at intake.
+    Alert,
+    /// A digest event that names the alerts storm protection held.
+    Digest,
+}
+
+impl AlertKind {
+    /// Returns the name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Alert => "alert",
+            Self::Digest => "digest",
+        }
+    }
+}
+
+impl FromStr for AlertKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "pending" => Ok(Self::Pending),
-            "delivered" => Ok(Self::Delivered),
-            "dead" => Ok(Self::Dead),
+            "alert" => Ok(Self::Alert),
+            "digest" => Ok(Self::Digest),
             other => Err(format!(
-                "invalid alert state {other:?}; expected pending, delivered or dead"
+                "invalid alert kind {other:?}; expected alert or digest"
             )),
         }
     }
@@ -112,6 +192,11 @@ pub struct InsertOutcome {
 pub struct DueAlert {
     /// Alert identifier.
     pub id: AlertId,
+    /// A received alert or a digest.
+    pub kind: AlertKind,
+    /// Whether storm protection already let it through, so a retry does
+    /// not count against its recipients' rate again.
+    pub admitted: bool,
     /// Trigger object to post.
     pub trigger: serde_json::Value,
     /// Time the intake received it, for the delivery latency metric.
@@ -147,6 +232,9 @@ pub enum AttemptOutcome {
         request_id: Option<String>,
         /// When the acceptance was seen.
         at: Timestamp,
+        /// When to look the event up, or `None` when the relay has no REST
+        /// credentials and the alert stays `delivered`.
+        lookup: Option<LookupPlan>,
     },
     /// Try again at the given time.
     RetryAt(Timestamp),
@@ -162,6 +250,8 @@ pub enum AttemptOutcome {
 pub struct AlertSummary {
     /// Alert identifier.
     pub id: AlertId,
+    /// A received alert or a digest.
+    pub kind: AlertKind,
     /// Current state.
     pub state: AlertState,
     /// Time the intake received it.
@@ -170,8 +260,11 @@ pub struct AlertSummary {
     pub attempts: u32,
     /// Later requests with the same dedup key that were not forwarded.
     pub duplicates: u32,
-    /// Reason the alert is dead, or the error of its last attempt.
+    /// Reason the alert is dead or unconfirmed, or the error of its last
+    /// attempt.
     pub last_error: Option<String>,
+    /// Numeric xMatters event id, once the event was found.
+    pub event_id: Option<String>,
 }
 
 /// Everything stored about one alert.
@@ -179,6 +272,8 @@ pub struct AlertSummary {
 pub struct AlertRecord {
     /// Alert identifier.
     pub id: AlertId,
+    /// A received alert or a digest.
+    pub kind: AlertKind,
     /// Current state.
     pub state: AlertState,
     /// Time the intake received it.
@@ -205,6 +300,13 @@ pub struct AlertRecord {
     pub dead_reason: Option<String>,
     /// Attempts, oldest first.
     pub attempts: Vec<Attempt>,
+    /// Storm protection: the recipients key, when the alert was held, and
+    /// its digest or, for a digest, the alerts it names.
+    pub storm: StormRecord,
+    /// The event lookup and its result.
+    pub confirmation: ConfirmationRecord,
+    /// xMatters callbacks about its event, oldest first.
+    pub callbacks: Vec<Callback>,
 }
 
 /// Result of [`Store::requeue`](super::Store::requeue).
@@ -212,8 +314,12 @@ pub struct AlertRecord {
 pub enum RequeueOutcome {
     /// The alert is pending and due now.
     Requeued,
-    /// The alert was already delivered and was left alone.
+    /// The alert was already delivered, on its own or in a digest, and was
+    /// left alone.
     AlreadyDelivered,
+    /// The alert is held by storm protection and goes out with the next
+    /// digest for its recipients; it was left alone.
+    Held,
     /// No alert has this id.
     NotFound,
 }

@@ -1,0 +1,68 @@
+//! `[callbacks]` and `[admin]`: the credentials of the endpoints that
+//! xMatters and operators call.
+
+use serde::{Deserialize, Serialize};
+
+use super::OptionError;
+use super::service::{Secret, validate_tokens};
+
+/// `[callbacks]`: credentials xMatters uses to post its outbound webhooks
+/// (RESPONSE, STATUS, DELIVERYSTATUS) to the relay.
+///
+/// xMatters sends either no authentication or HTTP Basic, so a callback
+/// proves itself with a token in the URL
+/// (`/xmatters/callback/TOKEN`) or with Basic credentials on
+/// `/xmatters/callback`. With neither configured the endpoint responds 404.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CallbacksConfig {
+    /// Tokens accepted in the callback URL; several may be valid at once
+    /// so a token can be rotated.
+    pub tokens: Vec<Secret>,
+    /// User xMatters sends with HTTP Basic.
+    pub username: Option<String>,
+    /// Password xMatters sends with HTTP Basic.
+    pub password: Option<Secret>,
+}
+
+impl CallbacksConfig {
+    /// Returns whether any credential is configured, which turns the
+    /// endpoint on.
+    pub fn is_enabled(&self) -> bool {
+        !self.tokens.is_empty() || self.username.is_some()
+    }
+
+    pub(super) fn validate(&self) -> Result<(), OptionError> {
+        validate_tokens("callbacks.tokens", &self.tokens)?;
+        match (&self.username, &self.password) {
+            (Some(_), Some(password)) if password.expose().len() < 16 => Err(OptionError::new(
+                "callbacks.password",
+                "the password is shorter than 16 characters; use a long random string",
+            )),
+            (Some(_), None) => Err(OptionError::new(
+                "callbacks.password",
+                "username is set but password is missing",
+            )),
+            (None, Some(_)) => Err(OptionError::new(
+                "callbacks.username",
+                "password is set but username is missing",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `[admin]`: bearer tokens for the operator endpoints such as
+/// `GET /alerts/{id}`. With none configured those endpoints respond 404.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdminConfig {
+    /// Tokens accepted in `Authorization: Bearer TOKEN`.
+    pub tokens: Vec<Secret>,
+}
+
+impl AdminConfig {
+    pub(super) fn validate(&self) -> Result<(), OptionError> {
+        validate_tokens("admin.tokens", &self.tokens)
+    }
+}
