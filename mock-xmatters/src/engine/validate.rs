@@ -372,8 +372,15 @@ fn read_callback(entry: &Value) -> Result<Callback, (&'static str, String)> {
     let text = |field: &str| entry.get(field).and_then(Value::as_str);
 
     let url = text("url").ok_or(("/url", "Expected the callback URL as text".to_string()))?;
-    if url::Url::parse(url).is_err() {
-        return Err(("/url", format!("Invalid callback URL {url:?}")));
+    match url::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => {}
+        Ok(_) => {
+            return Err((
+                "/url",
+                format!("Invalid callback URL {url:?}: expected an http or https URL"),
+            ));
+        }
+        Err(_) => return Err(("/url", format!("Invalid callback URL {url:?}"))),
     }
     let trigger = match text("type") {
         Some("status") => WebhookTrigger::Status,

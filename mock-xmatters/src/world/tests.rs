@@ -185,6 +185,16 @@ fn world_without_forms_is_rejected() {
 }
 
 #[test]
+fn webhook_target_needs_http_url() {
+    for url in ["file:///etc/passwd", "ftp://127.0.0.1/hook"] {
+        let text = format!("{MINIMAL}\n[[webhook_targets]]\nname = \"relay\"\nurl = \"{url}\"\n");
+        let message = load_error(&text);
+        assert!(message.contains("webhook_targets[0].url"), "{message}");
+        assert!(message.contains("http or https"), "{message}");
+    }
+}
+
+#[test]
 fn outbound_needs_known_target() {
     let text = MINIMAL.replace(
         "\n[[integrations]]",

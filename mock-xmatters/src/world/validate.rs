@@ -350,11 +350,23 @@ fn check_webhook_targets(world: &World) -> Result<(), Issue> {
     )?;
     for (index, target) in world.webhook_targets.iter().enumerate() {
         let key = format!("webhook_targets[{index}]");
-        if let Err(error) = url::Url::parse(&target.url) {
-            return Err(issue(
-                format!("{key}.url"),
-                format!("invalid URL {:?}: {error}", target.url),
-            ));
+        match url::Url::parse(&target.url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => {}
+            Ok(_) => {
+                return Err(issue(
+                    format!("{key}.url"),
+                    format!(
+                        "invalid URL {:?}: webhooks are sent over HTTP, so use an http or https URL",
+                        target.url
+                    ),
+                ));
+            }
+            Err(error) => {
+                return Err(issue(
+                    format!("{key}.url"),
+                    format!("invalid URL {:?}: {error}", target.url),
+                ));
+            }
         }
         if target.username.is_some() != target.password.is_some() {
             return Err(issue(

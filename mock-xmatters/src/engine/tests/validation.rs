@@ -184,3 +184,24 @@ fn callbacks_are_read_only_on_legacy_form_trigger() {
     let found = via_form.expect_err("the legacy trigger reads callbacks");
     assert_eq!(found[0].json_path, "callbacks/0/type");
 }
+
+#[test]
+fn callback_url_needs_http_scheme() {
+    let mut sim = simulator(test_world());
+    for url in ["file:///etc/passwd", "mailto:ops@example.com"] {
+        let trigger = json!({
+            "properties": {"Summary": "x"},
+            "callbacks": [{"url": url, "type": "status"}],
+        });
+
+        let result = sim.create_event(Source::LegacyForm("Alert".to_string()), None, &trigger);
+
+        let found = result.expect_err("only http and https callbacks can be sent");
+        assert_eq!(found[0].json_path, "callbacks/0/url");
+        assert!(
+            found[0].details.contains("http or https"),
+            "{}",
+            found[0].details
+        );
+    }
+}
