@@ -84,6 +84,19 @@ fn depth_above_maximum_is_rejected() {
 }
 
 #[test]
+fn zero_timeout_is_rejected() {
+    for command in ["send", "load"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_mock-overops"))
+            .args([command, "--to", "http://127.0.0.1:9/hook", "--timeout", "0"])
+            .output()
+            .expect("the binary runs");
+        assert_eq!(output.status.code(), Some(2), "{command}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("positive number of seconds"), "{stderr}");
+    }
+}
+
+#[test]
 fn generate_prints_same_payload_for_seed() {
     let run = || {
         Command::new(env!("CARGO_BIN_EXE_mock-overops"))

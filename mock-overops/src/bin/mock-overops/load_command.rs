@@ -12,6 +12,7 @@ use mock_overops::load::{
 use url::Url;
 
 use crate::generate_command::parse_depth;
+use crate::send_command::parse_timeout;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -40,8 +41,8 @@ pub struct Args {
     #[arg(long, value_name = "FRAMES", default_value_t = DEFAULT_STACK_DEPTH, value_parser = parse_depth)]
     pub depth: usize,
     /// Timeout of each request in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    pub timeout: f64,
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_timeout)]
+    pub timeout: Duration,
     /// Print the summary as JSON on standard output.
     #[arg(long)]
     pub json: bool,
@@ -62,12 +63,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             })
         })
         .transpose()?;
-    let timeout = Duration::try_from_secs_f64(args.timeout).with_context(|| {
-        format!(
-            "timeout {} s is invalid; give a positive number of seconds",
-            args.timeout
-        )
-    })?;
     let count = match (args.count, duration) {
         (None, None) => Some(DEFAULT_COUNT),
         (count, _) => count,
@@ -81,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         shape: args.shape,
         seed: args.seed,
         stack_depth: args.depth,
-        timeout,
+        timeout: args.timeout,
         record_sends: args.record_sends,
         ..LoadOptions::new(args.to)
     };

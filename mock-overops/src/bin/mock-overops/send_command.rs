@@ -25,8 +25,8 @@ pub struct Args {
     #[arg(value_name = "PATHS")]
     pub paths: Vec<PathBuf>,
     /// Request timeout in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
-    pub timeout: f64,
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_timeout)]
+    pub timeout: Duration,
     #[command(
         flatten,
         next_help_heading = "Generated payload (used when no PATHS are given)"
@@ -38,12 +38,6 @@ pub struct Args {
 /// `NAME: failed: ERROR` for each. Exits with 1 when any input was
 /// rejected (non-2xx) or failed.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let timeout = Duration::try_from_secs_f64(args.timeout).with_context(|| {
-        format!(
-            "timeout {} s is invalid; give a positive number of seconds",
-            args.timeout
-        )
-    })?;
     let inputs = if args.paths.is_empty() {
         let options = args.payload.to_options()?;
         vec![Input {
@@ -54,7 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         read_inputs(&args.paths)?
     };
 
-    let client = client(timeout, 1)?;
+    let client = client(args.timeout, 1)?;
     let mut all_accepted = true;
     let mut stdout = std::io::stdout().lock();
     crate::runtime()?.block_on(async {
@@ -79,4 +73,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Parses a request timeout: a positive number of seconds.
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let invalid = || format!("{text} is not a timeout; give a positive number of seconds");
+    let seconds: f64 = text.parse().map_err(|_| invalid())?;
+    match Duration::try_from_secs_f64(seconds) {
+        Ok(timeout) if !timeout.is_zero() => Ok(timeout),
+        _ => Err(invalid()),
+    }
 }
