@@ -105,6 +105,23 @@ async fn rejected_payload_exits_with_failure() {
 }
 
 #[tokio::test]
+async fn response_body_prints_on_one_line() {
+    let server = receiver(400, "{\n  \"error\": \"bad\tinput\"\n}\u{1b}[31m").await;
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let file = write(&folder.path().join("a.json"), b"{}");
+
+    let output = send(&["--to", &hook_url(&server), &file]).await;
+
+    let text = stdout(&output);
+    assert_eq!(text.lines().count(), 1, "one line per input: {text:?}");
+    assert!(!text.contains('\u{1b}'), "no terminal escape: {text:?}");
+    assert!(
+        text.contains(r#"400 {\n  "error": "bad\tinput"\n}\u{1b}[31m"#),
+        "{text:?}"
+    );
+}
+
+#[tokio::test]
 async fn one_rejection_among_several_fails() {
     let server = MockServer::start().await;
     Mock::given(body_string_contains("bad"))

@@ -35,8 +35,9 @@ pub struct Args {
 }
 
 /// Sends every input in order and prints `NAME: STATUS BODY` or
-/// `NAME: failed: ERROR` for each. Exits with 1 when any input was
-/// rejected (non-2xx) or failed.
+/// `NAME: failed: ERROR` for each, on one line with control characters
+/// of the body escaped. Exits with 1 when any input was rejected
+/// (non-2xx) or failed.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let inputs = if args.paths.is_empty() {
         let options = args.payload.to_options()?;
@@ -56,7 +57,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let line = match send(&client, &args.to, input.bytes).await {
                 Ok(outcome) => {
                     all_accepted &= outcome.is_accepted();
-                    format!("{}: {} {}", input.name, outcome.status, outcome.body_text())
+                    let body = escape_controls(&outcome.body_text());
+                    format!("{}: {} {body}", input.name, outcome.status)
                 }
                 Err(error) => {
                     all_accepted = false;
@@ -73,6 +75,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Escapes control characters, such as `\n` and the ESC of terminal
+/// sequences, so that each response prints on one line and cannot restyle
+/// the terminal.
+fn escape_controls(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        if character.is_control() {
+            escaped.extend(character.escape_default());
+        } else {
+            escaped.push(character);
+        }
+    }
+    escaped
 }
 
 /// Parses a request timeout: a positive number of seconds.
