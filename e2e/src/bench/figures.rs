@@ -1,7 +1,7 @@
 //! The figures of each measurement, computed from a run's send records and
 //! receipts.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use mock_overops::load::SendRecord;
@@ -52,6 +52,9 @@ pub struct StormFigures {
     pub delivery: Delivery,
     /// Peak resident memory of the relay process, on the relay path.
     pub relay_peak_rss_mib: Option<f64>,
+    /// Alerts the relay delivered per second after the last intake
+    /// response, when delivery no longer shares the machine with intake.
+    pub relay_drain_per_s: Option<f64>,
 }
 
 /// What was sent, accepted and received in one run.
@@ -73,6 +76,39 @@ pub struct Delivery {
     pub accept_s: f64,
     /// First send until the last trigger was received, in seconds.
     pub deliver_s: Option<f64>,
+    pub cpu: CpuUse,
+}
+
+/// CPU time used during one run, per 1,000 alerts sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct CpuUse {
+    /// This process: the emitter and mock-xmatters, in ms.
+    pub bench_ms_per_1000: f64,
+    /// The relay process, start-up included, in ms.
+    pub relay_ms_per_1000: Option<f64>,
+    /// The relay's threads by name, in ms for the whole run.
+    pub relay_threads_ms: BTreeMap<String, f64>,
+}
+
+impl CpuUse {
+    fn of(outcome: &RunOutcome) -> CpuUse {
+        let sent = outcome.summary.sent.max(1) as f64;
+        let per_1000 = |time: Duration| time.as_secs_f64() * 1e3 * 1000.0 / sent;
+        let relay = outcome.relay.as_ref();
+        CpuUse {
+            bench_ms_per_1000: per_1000(outcome.bench_cpu),
+            relay_ms_per_1000: relay.map(|relay| per_1000(relay.cpu)),
+            relay_threads_ms: relay
+                .map(|relay| {
+                    relay
+                        .threads_cpu
+                        .iter()
+                        .map(|(name, time)| (name.clone(), time.as_secs_f64() * 1e3))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
 }
 
 impl Throughput {
@@ -124,7 +160,11 @@ impl StormFigures {
             count: spec.count,
             concurrency: spec.concurrency,
             delivery: Delivery::of(outcome),
-            relay_peak_rss_mib: outcome.relay.map(|relay| kib_to_mib(relay.memory.peak_kib)),
+            relay_peak_rss_mib: outcome
+                .relay
+                .as_ref()
+                .map(|relay| kib_to_mib(relay.memory.peak_kib)),
+            relay_drain_per_s: drain_rate(outcome),
         }
     }
 }
@@ -156,8 +196,24 @@ impl Delivery {
             repeated: outcome.receipts.repeated,
             accept_s: summary.elapsed_s,
             deliver_s,
+            cpu: CpuUse::of(outcome),
         }
     }
+}
+
+/// Returns the relay's delivery rate from the last intake response to the
+/// last receipt.
+fn drain_rate(outcome: &RunOutcome) -> Option<f64> {
+    let relay = outcome.relay.as_ref()?;
+    let first_sent = sends(outcome).iter().map(|send| send.sent_unix_us).min()?;
+    let accept_end_us = first_sent as f64 + outcome.summary.elapsed_s * 1e6;
+    let last_received_us = outcome.receipts.last_unix_us()? as f64;
+    let delivered = relay
+        .counters
+        .delivered
+        .saturating_sub(relay.delivered_at_accept_end);
+    let seconds = (last_received_us - accept_end_us) / 1e6;
+    (seconds > 0.0).then(|| delivered as f64 / seconds)
 }
 
 fn sends(outcome: &RunOutcome) -> &[SendRecord] {

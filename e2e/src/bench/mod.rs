@@ -20,6 +20,7 @@
 //! request's body and its receive time, read from the same wall clock as
 //! the send time, so each receipt is matched with its send by the marker.
 
+mod cpu;
 mod error;
 mod figures;
 mod machine;
@@ -40,6 +41,7 @@ pub use figures::{Delivery, Latency, StormFigures, Throughput};
 pub use machine::Machine;
 pub use memory::Memory;
 pub use plan::Plan;
+pub use relay_process::RelaySetting;
 pub use report::{PathFigures, ProcessFigures, Report, TargetCheck};
 pub use stats::Percentiles;
 
@@ -55,6 +57,8 @@ pub struct BenchOptions {
     pub quick: bool,
     /// The `relay` executable; built next to this one when `None`.
     pub relay_bin: Option<PathBuf>,
+    /// Relay options to set on every relay the benchmark starts.
+    pub relay_settings: Vec<RelaySetting>,
 }
 
 /// Runs every measurement and returns the report with its targets checked.
@@ -83,6 +87,7 @@ pub async fn run(options: &BenchOptions) -> Result<Report, BenchError> {
         binary,
         trigger_url,
         api_key,
+        settings: options.relay_settings.clone(),
     };
     let mut runner = Runner::new(xmatters, setup, scratch.path(), plan.drain_timeout);
 
@@ -93,6 +98,11 @@ pub async fn run(options: &BenchOptions) -> Result<Report, BenchError> {
     machine.finish();
     let mut report = Report {
         quick: options.quick,
+        relay_settings: options
+            .relay_settings
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         machine,
         plan,
         direct,

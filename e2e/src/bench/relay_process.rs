@@ -1,6 +1,7 @@
 //! The relay as a child process (`relay serve`), so that its memory and
 //! start-up time are its own: configuration, readiness, counters, stop.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
+use super::cpu;
 use super::error::BenchError;
 use super::memory::Memory;
 
@@ -34,6 +36,55 @@ pub struct RelaySetup {
     pub trigger_url: String,
     /// The integration's API key.
     pub api_key: String,
+    /// Options set through the environment, over the configuration file.
+    pub settings: Vec<RelaySetting>,
+}
+
+/// One relay option set for the benchmark, such as
+/// `delivery.concurrency=16`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelaySetting {
+    /// Dotted option name, such as `delivery.concurrency`.
+    pub option: String,
+    /// The value, read by the relay as TOML when it parses as TOML.
+    pub value: String,
+}
+
+impl RelaySetting {
+    /// Returns the environment variable that sets the option:
+    /// `RELAY_<SECTION>__<KEY>`.
+    pub fn variable(&self) -> String {
+        format!("RELAY_{}", self.option.to_uppercase().replace('.', "__"))
+    }
+}
+
+impl std::str::FromStr for RelaySetting {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let invalid = || {
+            format!(
+                "invalid relay setting {text:?}; write SECTION.KEY=VALUE, such as delivery.concurrency=16"
+            )
+        };
+        let (option, value) = text.split_once('=').ok_or_else(invalid)?;
+        let valid_name = option.split('.').all(|part| {
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+        if !valid_name || !option.contains('.') {
+            return Err(invalid());
+        }
+        Ok(RelaySetting {
+            option: option.to_owned(),
+            value: value.to_owned(),
+        })
+    }
+}
+
+impl std::fmt::Display for RelaySetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}={}", self.option, self.value)
+    }
 }
 
 /// The relay's counters from `/metrics`.
@@ -74,8 +125,20 @@ impl RelayProcess {
             source,
         })?;
 
+        let mut command = Command::new(&setup.binary);
+        // Only the benchmark's own settings reach the relay, so that a
+        // RELAY_ variable in the caller's environment cannot change a run.
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("RELAY_") {
+                command.env_remove(name);
+            }
+        }
+        for setting in &setup.settings {
+            command.env(setting.variable(), &setting.value);
+        }
+
         let started = Instant::now();
-        let mut child = Command::new(&setup.binary)
+        let mut child = command
             .arg("--config")
             .arg(&config)
             .args(["serve", "--listen", "127.0.0.1:0"])
@@ -143,6 +206,17 @@ impl RelayProcess {
         })
     }
 
+    /// Reads the process's CPU time, in total and by thread name.
+    pub fn cpu(&self) -> Result<(Duration, BTreeMap<String, Duration>), BenchError> {
+        let failed = |source| BenchError::Io {
+            action: format!("reading the CPU time of relay process {}", self.pid),
+            source,
+        };
+        let total = cpu::process_time(self.pid).map_err(failed)?;
+        let threads = cpu::thread_times(self.pid).map_err(failed)?;
+        Ok((total, threads))
+    }
+
     /// Reads the counters from `/metrics`.
     pub async fn counters(&self) -> Result<Counters, BenchError> {
         let url = format!("http://{}/metrics", self.address);
@@ -198,8 +272,10 @@ impl RelayProcess {
 /// relay's defaults; the durable store is on, as always.
 ///
 /// `summary` is added to the deduplication fields: every alert of a run
-/// has its own `load-seq` marker there, so no alert is taken for a repeat
-/// and each accepted alert must reach mock-xmatters.
+/// has its own `load-seq` marker there, so no alert is taken for a repeat.
+/// Storm protection is off: it holds alerts beyond 4 per minute to keep
+/// under xMatters' flood control, which the benchmark's mock-xmatters has
+/// off. So each accepted alert must reach mock-xmatters as its own trigger.
 fn config_text(setup: &RelaySetup, store: &Path) -> String {
     let dedup_fields = [
         "alert_type",
@@ -225,6 +301,9 @@ fn config_text(setup: &RelaySetup, store: &Path) -> String {
          \n\
          [store]\n\
          path = {store:?}\n\
+         \n\
+         [storm]\n\
+         enabled = false\n\
          \n\
          [xmatters]\n\
          trigger_url = {url:?}\n\
@@ -333,11 +412,45 @@ mod tests {
     }
 
     #[test]
+    fn setting_parses_and_names_variable() {
+        let setting: RelaySetting = "delivery.concurrency=16".parse().expect("valid setting");
+
+        assert_eq!(setting.option, "delivery.concurrency");
+        assert_eq!(setting.value, "16");
+        assert_eq!(setting.variable(), "RELAY_DELIVERY__CONCURRENCY");
+        assert_eq!(setting.to_string(), "delivery.concurrency=16");
+    }
+
+    #[test]
+    fn setting_keeps_equals_in_value() {
+        let setting: RelaySetting = "logging.filter=relay=debug".parse().expect("valid setting");
+
+        assert_eq!(setting.option, "logging.filter");
+        assert_eq!(setting.value, "relay=debug");
+    }
+
+    #[test]
+    fn setting_rejects_invalid_names() {
+        for text in [
+            "concurrency=16",
+            "delivery.=1",
+            "delivery concurrency=1",
+            "no-equals",
+        ] {
+            assert!(
+                text.parse::<RelaySetting>().is_err(),
+                "{text:?} was accepted"
+            );
+        }
+    }
+
+    #[test]
     fn config_parses_as_relay_config() {
         let setup = RelaySetup {
             binary: PathBuf::from("relay"),
             trigger_url: "http://127.0.0.1:9/api/integration/1/functions/f/triggers".to_owned(),
             api_key: "key".to_owned(),
+            settings: Vec::new(),
         };
 
         let dir = tempfile::tempdir().expect("temporary directory");
@@ -358,5 +471,6 @@ mod tests {
         assert_eq!(config.server.tokens[0].expose(), TOKEN);
         assert_eq!(config.xmatters.trigger_url.as_str(), setup.trigger_url);
         assert_eq!(config.store.path, store);
+        assert!(!config.storm.enabled);
     }
 }

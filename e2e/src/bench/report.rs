@@ -22,6 +22,8 @@ const MAX_STORM_PEAK_MIB: f64 = 64.0;
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub quick: bool,
+    /// Relay options the run set, as `section.key=value`.
+    pub relay_settings: Vec<String>,
     pub machine: Machine,
     pub plan: Plan,
     /// Emitter → mock-xmatters integration of the vendor's script.
@@ -82,12 +84,12 @@ impl Report {
         self.targets = vec![
             TargetCheck {
                 target: "relay accepted/s >= 50% of direct".to_owned(),
-                measured: format!("{:.0}%", accepted * 100.0),
+                measured: format!("{:.1}%", accepted * 100.0),
                 met: accepted >= MIN_THROUGHPUT_RATIO,
             },
             TargetCheck {
                 target: "relay delivered/s >= 50% of direct".to_owned(),
-                measured: format!("{:.0}%", delivered * 100.0),
+                measured: format!("{:.1}%", delivered * 100.0),
                 met: delivered >= MIN_THROUGHPUT_RATIO,
             },
             TargetCheck {
@@ -122,13 +124,37 @@ impl Report {
         self.storm_rows(&mut rows);
         self.process_rows(&mut rows);
 
-        let mut out = rows.render();
+        let mut out = self.machine_line();
+        out.push_str(&rows.render());
         out.push('\n');
         for check in &self.targets {
             let verdict = if check.met { "met" } else { "MISSED" };
             let _ = writeln!(out, "- {}: {} ({verdict})", check.target, check.measured);
         }
         out
+    }
+
+    /// Returns one line about the machine and its load, which sets how
+    /// far the figures can be trusted.
+    fn machine_line(&self) -> String {
+        let machine = &self.machine;
+        let load = |load: Option<f64>| load.map_or("-".to_owned(), |load| format!("{load:.2}"));
+        let mut line = format!(
+            "{} cores, {} MiB, {}; 1-minute load average {} before, {} after",
+            machine.cores,
+            machine
+                .memory_mib
+                .map_or("-".to_owned(), |mib| mib.to_string()),
+            machine.cpu_model.as_deref().unwrap_or("unknown CPU"),
+            load(machine.load_before),
+            load(machine.load_after),
+        );
+        if !self.relay_settings.is_empty() {
+            line.push_str("; relay settings: ");
+            line.push_str(&self.relay_settings.join(", "));
+        }
+        line.push_str("\n\n");
+        line
     }
 
     fn throughput_rows(&self, rows: &mut Rows) {
@@ -149,6 +175,18 @@ impl Report {
             &label("delivered/s"),
             direct.delivered_per_s,
             relay.delivered_per_s,
+            0,
+        );
+        let (direct_cpu, relay_cpu) = (&direct.delivery.cpu, &relay.delivery.cpu);
+        rows.compare(
+            &label("emitter + mock-xmatters CPU (ms per 1000 alerts)"),
+            direct_cpu.bench_ms_per_1000,
+            relay_cpu.bench_ms_per_1000,
+            0,
+        );
+        rows.relay_only(
+            &label("relay CPU (ms per 1000 alerts)"),
+            relay_cpu.relay_ms_per_1000.unwrap_or(f64::NAN),
             0,
         );
     }
@@ -208,6 +246,11 @@ impl Report {
                 "{} / {} / {}",
                 relay.delivery.lost, relay.delivery.rejected, relay.delivery.errors
             ),
+        );
+        rows.relay_only(
+            &label("relay delivered/s after the last response"),
+            relay.relay_drain_per_s.unwrap_or(f64::NAN),
+            0,
         );
         rows.relay_only(
             &label("relay peak RSS (MiB)"),

@@ -1,12 +1,14 @@
 //! One load run on one path: reset mock-xmatters, start a fresh relay if
 //! the path has one, send, wait for delivery and collect what arrived.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use mock_overops::load::{self, LoadOptions, LoadSummary, Storm};
 use serde::Serialize;
 
+use super::cpu;
 use super::error::BenchError;
 use super::memory::Memory;
 use super::relay_process::{Counters, RelayProcess, RelaySetup};
@@ -40,19 +42,36 @@ pub struct RunOutcome {
     pub summary: LoadSummary,
     /// The triggers mock-xmatters accepted.
     pub receipts: Receipts,
+    /// CPU time of this process (emitter and mock-xmatters) from the
+    /// first send until mock-xmatters had processed every trigger.
+    pub bench_cpu: Duration,
     /// The relay process, on the relay path.
     pub relay: Option<RelayObservation>,
 }
 
 /// What the relay process showed during a run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RelayObservation {
     /// Spawn until `/readyz` responded 200.
     pub startup: Duration,
     /// Memory once the backlog was delivered.
     pub memory: Memory,
+    /// Alerts already delivered when the last intake response arrived.
+    pub delivered_at_accept_end: u64,
     /// Counters once the backlog was delivered.
     pub counters: Counters,
+    /// CPU time of the whole process, start-up included.
+    pub cpu: Duration,
+    /// CPU time of its live threads by thread name.
+    pub threads_cpu: BTreeMap<String, Duration>,
+}
+
+/// Returns the CPU time this process has used so far.
+fn own_cpu() -> Result<Duration, BenchError> {
+    cpu::process_time(std::process::id()).map_err(|source| BenchError::Io {
+        action: "reading the benchmark's own CPU time".to_owned(),
+        source,
+    })
 }
 
 /// Runs load on both paths against one mock-xmatters.
@@ -97,7 +116,8 @@ impl Runner {
     /// Sends `spec` on `route` and collects the outcome. On the relay path
     /// the run ends when the relay has no pending alert left.
     pub async fn run(&mut self, route: Route, spec: LoadSpec) -> Result<RunOutcome, BenchError> {
-        self.xmatters.settle_and_reset().await?;
+        self.xmatters.settle().await?;
+        self.xmatters.reset().await?;
         let relay = match route {
             Route::Direct => None,
             Route::Relay => Some(self.start_relay().await?),
@@ -116,26 +136,37 @@ impl Runner {
             record_sends: true,
             ..LoadOptions::new(url)
         };
+        let cpu_before = own_cpu()?;
         let summary = load::run(options, false).await?;
 
         let relay = match relay {
             Some(process) => Some(self.finish_relay(process).await?),
             None => None,
         };
+        self.xmatters.settle().await?;
+        let bench_cpu = own_cpu()?.saturating_sub(cpu_before);
         let receipts = self.xmatters.receipts().await?;
         Ok(RunOutcome {
             summary,
             receipts,
+            bench_cpu,
             relay,
         })
     }
 
+    /// Waits for the relay's backlog to drain, reads what it used and
+    /// stops it.
     async fn finish_relay(&self, process: RelayProcess) -> Result<RelayObservation, BenchError> {
+        let at_accept_end = process.counters().await?;
         let counters = process.wait_drained(self.drain_timeout).await?;
+        let (cpu, threads_cpu) = process.cpu()?;
         let observation = RelayObservation {
             startup: process.startup(),
             memory: process.memory()?,
+            delivered_at_accept_end: at_accept_end.delivered,
             counters,
+            cpu,
+            threads_cpu,
         };
         process.stop().await?;
         Ok(observation)

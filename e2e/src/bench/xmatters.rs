@@ -123,11 +123,15 @@ impl Xmatters {
         Ok((url, found.api_key.clone()))
     }
 
-    /// Waits until queued triggers are processed, then starts the simulator
-    /// afresh: no events, an empty journal and a new rate limit window.
-    pub async fn settle_and_reset(&self) -> Result<(), BenchError> {
+    /// Waits until the trigger worker has processed every queued trigger.
+    pub async fn settle(&self) -> Result<(), BenchError> {
         self.post("/mock/settle", json!({ "timeout_ms": SETTLE_TIMEOUT_MS }))
-            .await?;
+            .await
+    }
+
+    /// Starts the simulator afresh: no events, an empty journal and a new
+    /// rate limit window.
+    pub async fn reset(&self) -> Result<(), BenchError> {
         self.post("/mock/reset", json!({})).await
     }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::Parser;
-use e2e::bench::{self, BenchOptions};
+use e2e::bench::{self, BenchOptions, RelaySetting};
 use tracing_subscriber::EnvFilter;
 
 /// Measures throughput, latency, an alert storm, memory and start-up of
@@ -26,6 +26,11 @@ struct Args {
     /// build -p relay` and uses the `relay` next to its own executable.
     #[arg(long, value_name = "PATH")]
     relay_bin: Option<PathBuf>,
+    /// Set a relay option on every relay the benchmark starts, such as
+    /// `delivery.concurrency=16`. Repeat for several. The report lists
+    /// them.
+    #[arg(long = "relay-set", value_name = "SECTION.KEY=VALUE")]
+    relay_settings: Vec<RelaySetting>,
 }
 
 #[tokio::main]
@@ -44,6 +49,7 @@ async fn main() -> anyhow::Result<()> {
     let options = BenchOptions {
         quick: args.quick,
         relay_bin: args.relay_bin,
+        relay_settings: args.relay_settings,
     };
     let report = bench::run(&options).await?;
 
