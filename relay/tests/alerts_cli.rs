@@ -74,6 +74,16 @@ async fn dead_alert_is_listed_shown_and_retried() {
     let shown: serde_json::Value = serde_json::from_slice(&shown.stdout).expect("JSON");
     assert_eq!(shown["state"], "dead");
     assert_eq!(shown["attempts"][0]["response_excerpt"], "invalid trigger");
+    let steps: Vec<&str> = shown["story"]
+        .as_array()
+        .map(|steps| {
+            steps
+                .iter()
+                .filter_map(|step| step["step"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(steps, vec!["received", "mapped", "attempt", "dead"]);
     assert!(retried.status.success(), "{}", stderr(&retried));
     assert!(
         stdout(&retried).contains("1 dead alerts are pending again"),

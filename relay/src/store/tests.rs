@@ -434,3 +434,275 @@ fn unwritable_location_names_the_path() {
         "{err}"
     );
 }
+
+/// Builds a version 2 store with one delivered alert and its attempt.
+fn version_two_store(path: &std::path::Path) {
+    let mut conn = rusqlite::Connection::open(path).expect("open");
+    super::schema::migrate(&mut conn).expect("latest schema");
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         DROP TABLE callbacks;
+         DROP TABLE alerts;
+         CREATE TABLE alerts (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL,
+             queued_at INTEGER NOT NULL,
+             state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+             raw_body BLOB NOT NULL, trigger_json TEXT NOT NULL, warnings_json TEXT NOT NULL,
+             dedup_key TEXT NOT NULL, duplicate_count INTEGER NOT NULL DEFAULT 0,
+             next_attempt_at INTEGER, attempt_count INTEGER NOT NULL DEFAULT 0,
+             last_error TEXT, delivered_at INTEGER, request_id TEXT, dead_reason TEXT) STRICT;
+         INSERT INTO alerts (id, received_at, queued_at, state, raw_body, trigger_json,
+                             warnings_json, dedup_key, attempt_count, delivered_at, request_id)
+         VALUES ('00000000-0000-4000-8000-000000000001', 0, 0, 'delivered', x'7b7d', '{}',
+                 '[]', 'a', 1, 5, 'req-1');
+         INSERT INTO attempts (alert_id, number, started_at, duration_ms, status)
+         VALUES ('00000000-0000-4000-8000-000000000001', 1, 1, 4, 202);
+         PRAGMA user_version = 2;",
+    )
+    .expect("a version 2 store");
+}
+
+#[tokio::test]
+async fn version_two_store_migrates_with_its_alerts() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    version_two_store(&dir.path().join("relay.db"));
+
+    let store = open(&dir);
+    let id: AlertId = "00000000-0000-4000-8000-000000000001"
+        .parse()
+        .expect("valid id");
+    let record = store.get(id).await.expect("get").expect("kept");
+
+    assert_eq!(record.state, AlertState::Delivered);
+    assert_eq!(record.kind, AlertKind::Alert);
+    assert_eq!(record.request_id.as_deref(), Some("req-1"));
+    assert_eq!(record.attempts.len(), 1);
+    assert_eq!(record.confirmation, ConfirmationRecord::default());
+    assert!(record.callbacks.is_empty());
+}
+
+fn delivered_with_lookup(first_at: Timestamp, deadline: Timestamp) -> AttemptOutcome {
+    AttemptOutcome::Delivered {
+        request_id: Some("req-9".to_owned()),
+        at: at(1),
+        lookup: Some(LookupPlan { first_at, deadline }),
+    }
+}
+
+fn callback(event_id: &str) -> Callback {
+    Callback {
+        received_at: at(3),
+        kind: CallbackKind::Response,
+        event_id: event_id.to_owned(),
+        alert_id: None,
+        occurred_at: Some(at(2)),
+        recipient: Some("mmcbride".to_owned()),
+        device: Some("Work Email".to_owned()),
+        device_id: None,
+        response: Some("Acknowledge".to_owned()),
+        comment: None,
+        status: None,
+        delivery_status: None,
+        message: None,
+        event_properties: serde_json::json!({"Summary": "DB down"}),
+        body: "{}".to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn lookup_is_claimed_leased_and_confirms() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = open(&dir);
+    let id = store
+        .insert(new_alert("a", at(0), None))
+        .await
+        .expect("insert")
+        .id;
+    store
+        .record_attempt(id, attempt(202), delivered_with_lookup(at(3), at(60)))
+        .await
+        .expect("delivered");
+
+    let early = store.claim_lookups(at(2), 10, at(30)).await.expect("claim");
+    let due = store.claim_lookups(at(3), 10, at(30)).await.expect("claim");
+    let leased = store.claim_lookups(at(4), 10, at(30)).await.expect("claim");
+    let unmatched = store
+        .insert_callback(callback("981006"))
+        .await
+        .expect("callback");
+    let event = EventRef {
+        uuid: "u-1".to_owned(),
+        event_id: "981006".to_owned(),
+        status: Some("ACTIVE".to_owned()),
+    };
+    store
+        .record_lookup(id, at(5), LookupOutcome::Found(event.clone()))
+        .await
+        .expect("found");
+    let matched = store
+        .insert_callback(callback("981006"))
+        .await
+        .expect("callback");
+    let record = store.get(id).await.expect("get").expect("stored");
+
+    assert!(early.is_empty());
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].request_id.as_deref(), Some("req-9"));
+    assert_eq!(due[0].deadline, at(60));
+    assert!(leased.is_empty());
+    assert_eq!(unmatched, None);
+    assert_eq!(matched, Some(id));
+    assert_eq!(record.state, AlertState::Confirmed);
+    assert_eq!(record.confirmation.event, Some(event));
+    assert_eq!(record.confirmation.confirmed_at, Some(at(5)));
+    assert_eq!(record.callbacks.len(), 2);
+    assert!(record.callbacks.iter().all(|c| c.alert_id == Some(id)));
+    assert_eq!(store.next_lookup_at().await.expect("next"), None);
+}
+
+#[tokio::test]
+async fn retried_then_missing_lookup_is_unconfirmed() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = open(&dir);
+    let id = store
+        .insert(new_alert("a", at(0), None))
+        .await
+        .expect("insert")
+        .id;
+    store
+        .record_attempt(id, attempt(202), delivered_with_lookup(at(3), at(60)))
+        .await
+        .expect("delivered");
+
+    let retry = LookupOutcome::RetryAt {
+        next_at: at(20),
+        error: Some("xMatters responded 503".to_owned()),
+    };
+    store.record_lookup(id, at(3), retry).await.expect("retry");
+    let next = store.next_lookup_at().await.expect("next");
+    let unconfirmed = LookupOutcome::Unconfirmed {
+        reason: "no event".to_owned(),
+        error: None,
+    };
+    store
+        .record_lookup(id, at(60), unconfirmed)
+        .await
+        .expect("unconfirmed");
+    let record = store.get(id).await.expect("get").expect("stored");
+    let requeue = store.requeue(id, at(61)).await.expect("requeue");
+
+    assert_eq!(next, Some(at(20)));
+    assert_eq!(record.state, AlertState::Unconfirmed);
+    assert_eq!(record.confirmation.lookups, 2);
+    assert_eq!(
+        record.confirmation.unconfirmed_reason.as_deref(),
+        Some("no event")
+    );
+    assert_eq!(requeue, RequeueOutcome::AlreadyDelivered);
+}
+
+async fn held_alerts(store: &SqliteStore, count: usize) -> Vec<AlertId> {
+    let mut ids = Vec::new();
+    for n in 0..count {
+        let id = store
+            .insert(new_alert(&format!("h{n}"), at(n as i64), None))
+            .await
+            .expect("insert")
+            .id;
+        ids.push(id);
+    }
+    let decisions = ids
+        .iter()
+        .map(|id| StormDecision {
+            id: *id,
+            key: "GROUP:ops".to_owned(),
+            admitted: false,
+        })
+        .collect();
+    store
+        .record_storm_decisions(decisions, at(10))
+        .await
+        .expect("held");
+    ids
+}
+
+fn digest_of(members: Vec<AlertId>) -> NewDigest {
+    NewDigest {
+        key: "GROUP:ops".to_owned(),
+        members,
+        trigger: serde_json::json!({"properties": {"Title": "digest"}}),
+        warnings: serde_json::json!([]),
+        created_at: at(70),
+    }
+}
+
+#[tokio::test]
+async fn held_alerts_become_one_digest() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = open(&dir);
+    let ids = held_alerts(&store, 3).await;
+
+    let groups = store.held_groups().await.expect("groups");
+    let held = store
+        .held_alerts("GROUP:ops".to_owned(), 10)
+        .await
+        .expect("held");
+    let outcome = store
+        .create_digest(digest_of(ids.clone()))
+        .await
+        .expect("digest");
+    let digest = store.get(outcome.id).await.expect("get").expect("stored");
+    let member = store.get(ids[0]).await.expect("get").expect("stored");
+    let admissions = store.admissions_since(at(0)).await.expect("admissions");
+
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].count, 3);
+    assert_eq!(groups[0].first_held_at, at(10));
+    assert_eq!(held.len(), 3);
+    assert_eq!(store.backlog().await.expect("backlog"), 1);
+    assert_eq!(outcome.members, 3);
+    assert_eq!(digest.kind, AlertKind::Digest);
+    assert_eq!(digest.state, AlertState::Pending);
+    assert_eq!(digest.storm.members, ids);
+    assert_eq!(member.state, AlertState::Digested);
+    assert_eq!(member.storm.digest_id, Some(outcome.id));
+    assert_eq!(
+        admissions,
+        vec![Admission {
+            key: "GROUP:ops".to_owned(),
+            at: at(70)
+        }]
+    );
+    assert!(store.held_groups().await.expect("groups").is_empty());
+    let due = store.claim_due(at(70), 10, at(100)).await.expect("claim");
+    assert_eq!(due.len(), 1);
+    assert!(due[0].admitted);
+    assert_eq!(due[0].kind, AlertKind::Digest);
+}
+
+#[tokio::test]
+async fn digest_of_an_alert_no_longer_held_changes_nothing() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = open(&dir);
+    let mut ids = held_alerts(&store, 2).await;
+    let pending = store
+        .insert(new_alert("p", at(5), None))
+        .await
+        .expect("insert")
+        .id;
+    ids.push(pending);
+
+    let error = store
+        .create_digest(digest_of(ids.clone()))
+        .await
+        .expect_err("one member is not held");
+    let first = store.get(ids[0]).await.expect("get").expect("stored");
+    let listed = store.list(None, 10).await.expect("list");
+
+    assert!(matches!(error, StoreError::Conflict(_)), "{error}");
+    assert_eq!(first.state, AlertState::Held);
+    assert_eq!(listed.len(), 3, "the digest was rolled back");
+    assert_eq!(
+        store.requeue(ids[0], at(80)).await.expect("requeue"),
+        RequeueOutcome::Held
+    );
+}

@@ -320,3 +320,174 @@ fn distinct(members: &[Member], value: impl Fn(&Member) -> Option<&str>) -> Stri
     let names: BTreeSet<&str> = members.iter().filter_map(value).collect();
     names.into_iter().collect::<Vec<_>>().join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::store::AlertId;
+
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000 + seconds).expect("in range")
+    }
+
+    /// A held alert of error `name` in `app`, received at `second`.
+    fn held(n: usize, name: &str, level: &str, second: i64, priority: &str) -> HeldAlert {
+        let body = json!({
+            "type": "ALERT",
+            "date": 1_534_515_709_123_i64,
+            "service_name": "Production",
+            "data": {
+                "type": "NEW_EVENT",
+                "summary": format!("{name} number {n}"),
+                "data": {
+                    "type": "EXCEPTION",
+                    "link": format!("https://app.overops.com/tale.html?event=E{n}"),
+                    "app_name": "orders-api",
+                    "name": name,
+                    "level": level
+                }
+            }
+        });
+        HeldAlert {
+            id: AlertId::new_random(),
+            received_at: at(second),
+            raw_body: body.to_string().into_bytes(),
+            trigger: json!({
+                "properties": {},
+                "recipients": [{"id": "ops", "recipientType": "GROUP"}],
+                "priority": priority
+            }),
+        }
+    }
+
+    fn build_default(held: &[HeldAlert]) -> Digest {
+        build(
+            "GROUP:ops",
+            held,
+            &MappingConfig::default(),
+            &StormConfig::default(),
+        )
+        .expect("the digest serializes")
+    }
+
+    #[test]
+    fn alerts_are_grouped_by_error_with_counts_times_and_links() {
+        let held: Vec<HeldAlert> = (0..5)
+            .map(|n| held(n, "NullPointerException", "ERROR", n as i64, "MEDIUM"))
+            .chain([held(9, "TimeoutException", "WARN", 30, "LOW")])
+            .collect();
+
+        let digest = build_default(&held);
+
+        let content = digest.trigger["properties"]["Content"]
+            .as_str()
+            .unwrap_or_default();
+        let lines: Vec<&str> = content.lines().collect();
+        assert_eq!(lines.len(), 2, "{content}");
+        assert!(
+            lines[0].starts_with("5 × NullPointerException (orders-api), first "),
+            "{content}"
+        );
+        assert_eq!(lines[0].matches("https://").count(), LINKS_PER_GROUP);
+        assert!(lines[1].starts_with("1 × TimeoutException (orders-api)"));
+        assert!(lines[1].ends_with("https://app.overops.com/tale.html?event=E9"));
+        assert_eq!(
+            digest.trigger["properties"]["Message"],
+            "5 × NullPointerException (orders-api)\n1 × TimeoutException (orders-api)"
+        );
+    }
+
+    #[test]
+    fn digest_names_the_count_and_recipients() {
+        let held: Vec<HeldAlert> = (0..3)
+            .map(|n| held(n, "NullPointerException", "ERROR", 0, "MEDIUM"))
+            .collect();
+
+        let digest = build_default(&held);
+
+        let properties = &digest.trigger["properties"];
+        assert_eq!(
+            properties["Title"],
+            "3 OverOps alerts held by storm protection for GROUP:ops"
+        );
+        let summary = properties["Summary"].as_str().unwrap_or_default();
+        assert!(
+            summary.contains("flood control of 4 events per 1m"),
+            "{summary}"
+        );
+        assert!(summary.contains("from 1 distinct errors"), "{summary}");
+        assert_eq!(properties["Type"], DIGEST_TYPE);
+        assert_eq!(properties["App_Name"], "orders-api");
+        assert_eq!(
+            digest.trigger["recipients"],
+            json!([{"id": "ops", "recipientType": "GROUP"}])
+        );
+    }
+
+    #[test]
+    fn highest_priority_and_level_win() {
+        let held = vec![
+            held(1, "A", "WARN", 0, "LOW"),
+            held(2, "B", "FATAL", 1, "HIGH"),
+            held(3, "C", "ERROR", 2, "MEDIUM"),
+        ];
+
+        let digest = build_default(&held);
+
+        assert_eq!(digest.trigger["priority"], "HIGH");
+        assert_eq!(digest.trigger["properties"]["Level"], "FATAL");
+    }
+
+    #[test]
+    fn lines_that_do_not_fit_are_counted_in_the_last_line() {
+        let groups: Vec<Group> = (0..5)
+            .map(|n| Group {
+                label: format!("Error{n}"),
+                count: 10 - n,
+                first: at(0),
+                last: at(1),
+                links: Vec::new(),
+            })
+            .collect();
+        let lines: Vec<String> = groups
+            .iter()
+            .map(|group| format!("{} × {}", group.count, group.label))
+            .collect();
+
+        let text = fit_lines(&lines, &groups, Some(60));
+
+        assert_eq!(
+            text,
+            "10 × Error0\n9 × Error1\n… and 3 more errors (21 alerts)"
+        );
+        assert!(utf16_len(&text) <= 60);
+    }
+
+    #[test]
+    fn text_without_a_limit_keeps_every_line() {
+        let groups = vec![Group {
+            label: "Error".to_owned(),
+            count: 2,
+            first: at(0),
+            last: at(0),
+            links: Vec::new(),
+        }];
+        let lines = vec!["2 × Error".to_owned()];
+        assert_eq!(fit_lines(&lines, &groups, None), "2 × Error");
+    }
+
+    #[test]
+    fn unreadable_body_is_still_counted() {
+        let mut alert = held(1, "A", "ERROR", 0, "LOW");
+        alert.raw_body = b"not json".to_vec();
+
+        let digest = build_default(&[alert.clone()]);
+
+        let message = digest.trigger["properties"]["Message"]
+            .as_str()
+            .unwrap_or_default();
+        assert_eq!(message, format!("1 × alert {}", alert.id));
+    }
+}

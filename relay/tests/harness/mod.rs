@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use relay::clock::ShiftedClock;
 use relay::config::Config;
-use relay::config::service::Secret;
-use relay::server::Relay;
+use relay::config::service::{RestConfig, Secret};
+use relay::server::{Relay, RelayOptions};
 use relay::store::{AlertId, AlertRecord, AlertState, Store};
 use tempfile::TempDir;
 
@@ -47,6 +48,47 @@ pub async fn start(config: Config) -> Relay {
         .await
         .expect("bind a loopback port");
     Relay::start(listener, config).await.expect("relay starts")
+}
+
+/// Starts a relay whose time comes from `clock`, so a test can move it
+/// forward past a window or a timeout.
+pub async fn start_with_clock(config: Config, clock: Arc<ShiftedClock>) -> Relay {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let options = RelayOptions {
+        clock,
+        ..RelayOptions::default()
+    };
+    Relay::start_with(listener, config, options)
+        .await
+        .expect("relay starts")
+}
+
+/// REST user every test relay with confirmation uses.
+pub const REST_USER: &str = "relay-reader";
+/// Password of [`REST_USER`].
+pub const REST_PASSWORD: &str = "rest-password-s3cr3t";
+
+/// Turns on confirmation against `xmatters_base` with lookups every 10 ms.
+pub fn with_confirmation(mut config: Config, xmatters_base: &str) -> Config {
+    config.xmatters.rest = Some(RestConfig {
+        base_url: xmatters_base.to_owned(),
+        username: REST_USER.to_owned(),
+        password: Secret::new(REST_PASSWORD),
+        request_timeout: Duration::from_secs(5),
+    });
+    config.confirmation.lookup_schedule = vec![Duration::from_millis(10)];
+    config
+}
+
+/// Waits until the alert is in `state` and returns its record.
+pub async fn in_state(store: &Arc<dyn Store>, id: AlertId, state: AlertState) -> AlertRecord {
+    eventually(&format!("alert {id} to be {state}"), || async {
+        let record = store.get(id).await.expect("store readable")?;
+        (record.state == state).then_some(record)
+    })
+    .await
 }
 
 /// Builds a valid OverOps NEW_EVENT alert whose summary, link and
