@@ -49,6 +49,34 @@ fn example_file_documents_the_mapping_defaults() {
 }
 
 #[test]
+fn example_file_documents_the_follow_up_defaults() {
+    let config = Config::load_with_env(Some(&example_path()), vars(&[])).expect("example loads");
+    let defaults = Config::default();
+    assert_eq!(config.confirmation, defaults.confirmation);
+    assert_eq!(config.callbacks, defaults.callbacks);
+    assert_eq!(config.admin, defaults.admin);
+    assert_eq!(config.storm, defaults.storm);
+    assert_eq!(config.xmatters.rest, None);
+}
+
+#[test]
+fn rest_section_and_storm_are_read_from_the_file() {
+    let config = load(
+        "[xmatters.rest]\nbase_url = \"https://acme.xmatters.com\"\nusername = \"reader\"\n\
+         password = \"pw\"\n[storm]\nmax_events = 10\nwindow = \"5m\"\n",
+        &[("RELAY_XMATTERS__REST__PASSWORD", "from-the-environment")],
+    )
+    .expect("valid file");
+
+    let rest = config.xmatters.rest.expect("the section is read");
+    assert_eq!(rest.base_url, "https://acme.xmatters.com");
+    assert_eq!(rest.password.expose(), "from-the-environment");
+    assert_eq!(rest.request_timeout, std::time::Duration::from_secs(10));
+    assert_eq!(config.storm.max_events, 10);
+    assert_eq!(config.storm.window, std::time::Duration::from_secs(300));
+}
+
+#[test]
 fn no_file_gives_defaults() {
     let config = Config::load_with_env(None, vars(&[])).expect("defaults are valid");
     assert_eq!(config.mapping, MappingConfig::default());

@@ -66,3 +66,58 @@ impl AdminConfig {
         validate_tokens("admin.tokens", &self.tokens)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invalid_option(result: Result<(), OptionError>) -> String {
+        result.err().map(|err| err.option).unwrap_or_default()
+    }
+
+    #[test]
+    fn empty_sections_are_valid_and_off() {
+        assert_eq!(CallbacksConfig::default().validate(), Ok(()));
+        assert!(!CallbacksConfig::default().is_enabled());
+        assert_eq!(AdminConfig::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn invalid_callback_credentials_are_named() {
+        let short_token = CallbacksConfig {
+            tokens: vec![Secret::new("short")],
+            ..CallbacksConfig::default()
+        };
+        let no_password = CallbacksConfig {
+            username: Some("xmatters".to_owned()),
+            ..CallbacksConfig::default()
+        };
+        let short_password = CallbacksConfig {
+            username: Some("xmatters".to_owned()),
+            password: Some(Secret::new("short")),
+            ..CallbacksConfig::default()
+        };
+        let no_user = CallbacksConfig {
+            password: Some(Secret::new("callback-password-0123456789")),
+            ..CallbacksConfig::default()
+        };
+        assert_eq!(
+            invalid_option(short_token.validate()),
+            "callbacks.tokens[0]"
+        );
+        assert_eq!(invalid_option(no_password.validate()), "callbacks.password");
+        assert_eq!(
+            invalid_option(short_password.validate()),
+            "callbacks.password"
+        );
+        assert_eq!(invalid_option(no_user.validate()), "callbacks.username");
+    }
+
+    #[test]
+    fn short_admin_token_is_named() {
+        let admin = AdminConfig {
+            tokens: vec![Secret::new("admin")],
+        };
+        assert_eq!(invalid_option(admin.validate()), "admin.tokens[0]");
+    }
+}

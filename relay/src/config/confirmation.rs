@@ -116,3 +116,99 @@ impl ConfirmationConfig {
         positive("confirmation.concurrency", self.concurrency as u64)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rest() -> RestConfig {
+        RestConfig {
+            base_url: "https://acme.xmatters.com".to_owned(),
+            username: "relay-reader".to_owned(),
+            password: Secret::new("s3cr3t"),
+            request_timeout: default_rest_timeout(),
+        }
+    }
+
+    fn invalid_option(result: Result<(), OptionError>) -> String {
+        result.err().map(|err| err.option).unwrap_or_default()
+    }
+
+    #[test]
+    fn valid_sections_pass() {
+        assert_eq!(rest().validate(), Ok(()));
+        assert_eq!(ConfirmationConfig::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn invalid_rest_options_are_named() {
+        let cases: Vec<(&str, RestConfig)> = vec![
+            (
+                "xmatters.rest.base_url",
+                RestConfig {
+                    base_url: "acme.xmatters.com".to_owned(),
+                    ..rest()
+                },
+            ),
+            (
+                "xmatters.rest.base_url",
+                RestConfig {
+                    base_url: "ftp://acme.xmatters.com".to_owned(),
+                    ..rest()
+                },
+            ),
+            (
+                "xmatters.rest.base_url",
+                RestConfig {
+                    base_url: "https://user:pw@acme.xmatters.com".to_owned(),
+                    ..rest()
+                },
+            ),
+            (
+                "xmatters.rest.username",
+                RestConfig {
+                    username: " ".to_owned(),
+                    ..rest()
+                },
+            ),
+            (
+                "xmatters.rest.password",
+                RestConfig {
+                    password: Secret::new(""),
+                    ..rest()
+                },
+            ),
+        ];
+        for (expected, config) in cases {
+            assert_eq!(invalid_option(config.validate()), expected);
+        }
+    }
+
+    #[test]
+    fn invalid_schedules_are_named() {
+        let empty = ConfirmationConfig {
+            lookup_schedule: Vec::new(),
+            ..ConfirmationConfig::default()
+        };
+        let zero = ConfirmationConfig {
+            lookup_schedule: vec![Duration::ZERO],
+            ..ConfirmationConfig::default()
+        };
+        let no_timeout = ConfirmationConfig {
+            timeout: Duration::ZERO,
+            ..ConfirmationConfig::default()
+        };
+        assert_eq!(
+            invalid_option(empty.validate()),
+            "confirmation.lookup_schedule"
+        );
+        assert_eq!(
+            invalid_option(zero.validate()),
+            "confirmation.lookup_schedule"
+        );
+        assert_eq!(
+            invalid_option(no_timeout.validate()),
+            "confirmation.timeout"
+        );
+    }
+}

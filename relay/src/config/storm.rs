@@ -49,3 +49,51 @@ impl StormConfig {
         positive("storm.max_digest_alerts", self.max_digest_alerts as u64)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invalid_option(config: StormConfig) -> String {
+        config
+            .validate()
+            .err()
+            .map(|err| err.option)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn defaults_follow_xmatters_flood_control() {
+        let config = StormConfig::default();
+        assert!(config.enabled);
+        assert_eq!(config.max_events, 4);
+        assert_eq!(config.window, Duration::from_secs(60));
+        assert_eq!(config.validate(), Ok(()));
+    }
+
+    #[test]
+    fn invalid_options_are_named() {
+        let defaults = StormConfig::default;
+        assert_eq!(
+            invalid_option(StormConfig {
+                max_events: 0,
+                ..defaults()
+            }),
+            "storm.max_events"
+        );
+        assert_eq!(
+            invalid_option(StormConfig {
+                window: Duration::ZERO,
+                ..defaults()
+            }),
+            "storm.window"
+        );
+        assert_eq!(
+            invalid_option(StormConfig {
+                max_digest_alerts: 0,
+                ..defaults()
+            }),
+            "storm.max_digest_alerts"
+        );
+    }
+}
