@@ -14,6 +14,13 @@ use crate::clock::SimTime;
 /// [`Journal::dropped`].
 pub const MAX_JOURNAL_ENTRIES: usize = 10_000;
 
+/// Request body bytes kept across all entries, as received. Beyond it the
+/// oldest entries are dropped like those beyond [`MAX_JOURNAL_ENTRIES`],
+/// because a parsed body takes several times its size in memory: without
+/// this limit, 1,000 OverOps payloads of 330 KB (1,000 stack frames each)
+/// grew the process by 2 GB.
+pub const MAX_JOURNAL_BODY_BYTES: usize = 32 * 1024 * 1024;
+
 /// The text that replaces the `apiKey` query value in journaled paths.
 pub const REDACTED: &str = "REDACTED";
 
@@ -36,6 +43,10 @@ pub struct JournalEntry {
     /// The injected fault that decided the response, such as `trigger step 2`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<String>,
+    /// Length of the request body as received, counted against
+    /// [`MAX_JOURNAL_BODY_BYTES`].
+    #[serde(skip)]
+    pub body_bytes: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -51,17 +62,28 @@ pub struct Journal {
     entries: VecDeque<JournalEntry>,
     next_seq: u64,
     dropped: u64,
+    /// Sum of `body_bytes` over `entries`.
+    body_bytes: usize,
 }
 
 impl Journal {
-    /// Appends an entry, assigning its `seq`, and drops the oldest entry
-    /// beyond [`MAX_JOURNAL_ENTRIES`].
+    /// Appends an entry, assigning its `seq`, and drops the oldest entries
+    /// beyond [`MAX_JOURNAL_ENTRIES`] or [`MAX_JOURNAL_BODY_BYTES`]. The
+    /// newest entry is always kept.
     pub fn record(&mut self, mut entry: JournalEntry) {
         self.next_seq += 1;
         entry.seq = self.next_seq;
+        self.body_bytes += entry.body_bytes;
         self.entries.push_back(entry);
-        if self.entries.len() > MAX_JOURNAL_ENTRIES {
-            self.entries.pop_front();
+
+        while self.entries.len() > 1
+            && (self.entries.len() > MAX_JOURNAL_ENTRIES
+                || self.body_bytes > MAX_JOURNAL_BODY_BYTES)
+        {
+            let Some(oldest) = self.entries.pop_front() else {
+                break;
+            };
+            self.body_bytes -= oldest.body_bytes;
             self.dropped += 1;
         }
     }
@@ -70,7 +92,7 @@ impl Journal {
         self.entries.iter()
     }
 
-    /// Entries dropped because the journal was full.
+    /// Entries dropped because the journal held too many entries or body bytes.
     pub fn dropped(&self) -> u64 {
         self.dropped
     }
@@ -115,6 +137,7 @@ mod tests {
             status: Some(202),
             outcome: JournalOutcome::Answered,
             fault: None,
+            body_bytes: 0,
         }
     }
 
@@ -148,5 +171,33 @@ mod tests {
         assert_eq!(journal.entries().count(), MAX_JOURNAL_ENTRIES);
         assert_eq!(journal.dropped(), 2);
         assert_eq!(first, Some(3));
+    }
+
+    #[test]
+    fn journal_bounds_total_body_bytes() {
+        let body_bytes = 1024 * 1024;
+        let mut journal = Journal::default();
+        let fitting = MAX_JOURNAL_BODY_BYTES / body_bytes;
+        for _ in 0..fitting + 3 {
+            journal.record(JournalEntry {
+                body_bytes,
+                ..entry()
+            });
+        }
+
+        assert_eq!(journal.entries().count(), fitting);
+        assert_eq!(journal.dropped(), 3);
+    }
+
+    #[test]
+    fn journal_keeps_one_oversized_entry() {
+        let mut journal = Journal::default();
+        journal.record(JournalEntry {
+            body_bytes: MAX_JOURNAL_BODY_BYTES + 1,
+            ..entry()
+        });
+
+        assert_eq!(journal.entries().count(), 1);
+        assert_eq!(journal.dropped(), 0);
     }
 }

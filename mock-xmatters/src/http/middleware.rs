@@ -34,11 +34,12 @@ pub(crate) async fn journal(
     let method = parts.method.to_string();
     let path = redact_api_key(parts.uri.path_and_query().map_or("/", |pq| pq.as_str()));
 
-    let (body_json, response) = match to_bytes(body, MAX_BODY_BYTES).await {
+    let (body_json, body_bytes, response) = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => {
             let body_json = body_value(&bytes);
+            let body_bytes = bytes.len();
             let request = Request::from_parts(parts, Body::from(bytes));
-            (body_json, next.run(request).await)
+            (body_json, body_bytes, next.run(request).await)
         }
         Err(error) => {
             tracing::warn!(%method, %path, %error, "request body rejected");
@@ -46,7 +47,7 @@ pub(crate) async fn journal(
                 "The request body could not be read or exceeds {MAX_BODY_BYTES} bytes: {error}"
             );
             let response = ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
-            (serde_json::Value::Null, response)
+            (serde_json::Value::Null, 0, response)
         }
     };
 
@@ -65,6 +66,7 @@ pub(crate) async fn journal(
             JournalOutcome::Answered
         },
         fault: mark.map(|mark| mark.description),
+        body_bytes,
     });
     response
 }
