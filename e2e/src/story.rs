@@ -6,12 +6,16 @@
 //! names its original. Wall-clock times and loopback ports are left out.
 //! Simulated times stay, as do the simulator's UUIDs, which snapshot tests
 //! redact.
+//!
+//! The relay's event lookups (`GET /api/xm/1/events?requestId=`) are left
+//! out of the request journal: how many it takes depends on timing. The
+//! lookup's result is in each alert's `confirmation`.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use relay::store::{AlertId, AlertRecord, AlertState};
+use relay::store::{AlertId, AlertRecord, AlertState, Callback, CallbackKind};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -28,6 +32,9 @@ pub struct Story {
     pub intake: Vec<IntakeView>,
     /// What the relay stored about each alert, oldest first.
     pub relay: Vec<RelayAlert>,
+    /// Callbacks the relay stored without a matching alert.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_callbacks: Vec<CallbackView>,
     /// What the simulated xMatters received and did.
     pub xmatters: XmattersView,
 }
@@ -66,6 +73,72 @@ pub struct RelayAlert {
     pub warnings: Value,
     /// The trigger object the relay posts to xMatters.
     pub trigger: Value,
+    /// The event the relay's lookup found, or why none was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<ConfirmationView>,
+    /// xMatters callbacks about the alert's event, in the order received.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub callbacks: Vec<CallbackView>,
+}
+
+/// The result of the relay's event lookup.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConfirmationView {
+    /// The numeric `eventId` found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// The event's status at the lookup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_status: Option<String>,
+    /// Why no event was found in time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unconfirmed_reason: Option<String>,
+}
+
+/// One xMatters callback as the relay stored it.
+#[derive(Clone, Debug, Serialize)]
+pub struct CallbackView {
+    /// RESPONSE, STATUS, DELIVERYSTATUS or OTHER.
+    pub kind: CallbackKind,
+    /// `eventIdentifier` of the callback.
+    pub event_id: String,
+    /// The callback's `date`, which is simulated time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<String>,
+    /// Who responded or was notified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    /// The device of the response or notification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// The response option chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
+    /// The responder's comment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The event's new status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// `Delivered` or `Failed`, for a delivery status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery_status: Option<String>,
+}
+
+impl CallbackView {
+    fn new(callback: &Callback) -> Self {
+        Self {
+            kind: callback.kind,
+            event_id: callback.event_id.clone(),
+            occurred_at: callback.occurred_at.map(|at| at.to_string()),
+            recipient: callback.recipient.clone(),
+            device: callback.device.clone(),
+            response: callback.response.clone(),
+            comment: callback.comment.clone(),
+            status: callback.status.clone(),
+            delivery_status: callback.delivery_status.clone(),
+        }
+    }
 }
 
 /// One delivery attempt.
@@ -127,10 +200,12 @@ pub struct EventView {
 
 impl Story {
     /// Builds the story from the harness's records. `records` are oldest
-    /// first; `timelines` pairs each event id with its timeline.
+    /// first; `unmatched` are the callbacks no alert claimed; `timelines`
+    /// pairs each event id with its timeline.
     pub fn build(
         replies: &[IntakeReply],
         records: &[AlertRecord],
+        unmatched: &[Callback],
         journal: Vec<Value>,
         activity: Vec<Value>,
         timelines: Vec<(u64, Vec<Value>)>,
@@ -162,16 +237,21 @@ impl Story {
             .collect();
         let requests = journal
             .into_iter()
+            .filter(|entry| !is_event_lookup(entry))
             .map(|entry| request_view(entry, records, &label_of))
             .collect();
         let events = timelines
             .into_iter()
-            .map(|(event_id, timeline)| EventView { event_id, timeline })
+            .map(|(event_id, mut timeline)| {
+                timeline.iter_mut().for_each(replace_ports);
+                EventView { event_id, timeline }
+            })
             .collect();
 
         Self {
             intake,
             relay,
+            unmatched_callbacks: unmatched.iter().map(CallbackView::new).collect(),
             xmatters: XmattersView {
                 requests,
                 activity,
@@ -213,6 +293,42 @@ fn relay_alert(record: &AlertRecord, label: String) -> RelayAlert {
         dead_reason: record.dead_reason.as_deref().map(without_ports),
         warnings: record.warnings.clone(),
         trigger: record.trigger.clone(),
+        confirmation: confirmation_view(record),
+        callbacks: record.callbacks.iter().map(CallbackView::new).collect(),
+    }
+}
+
+fn confirmation_view(record: &AlertRecord) -> Option<ConfirmationView> {
+    let confirmation = &record.confirmation;
+    if confirmation.event.is_none() && confirmation.unconfirmed_reason.is_none() {
+        return None;
+    }
+    Some(ConfirmationView {
+        event_id: confirmation
+            .event
+            .as_ref()
+            .map(|event| event.event_id.clone()),
+        event_status: confirmation
+            .event
+            .as_ref()
+            .and_then(|event| event.status.clone()),
+        unconfirmed_reason: confirmation.unconfirmed_reason.clone(),
+    })
+}
+
+/// Tells whether a journal entry is one of the relay's event lookups.
+fn is_event_lookup(entry: &Value) -> bool {
+    let path = entry["path"].as_str().unwrap_or_default();
+    entry["method"] == "GET" && path.starts_with("/api/xm/1/events")
+}
+
+/// Replaces loopback ports in every string inside `value`.
+fn replace_ports(value: &mut Value) {
+    match value {
+        Value::String(text) if LOOPBACK_PORT.is_match(text) => *text = without_ports(text),
+        Value::Array(items) => items.iter_mut().for_each(replace_ports),
+        Value::Object(fields) => fields.values_mut().for_each(replace_ports),
+        _ => {}
     }
 }
 
@@ -249,6 +365,17 @@ fn without_ports(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_ports_are_replaced() {
+        let mut value =
+            serde_json::json!({"url": "http://127.0.0.1:4000/x", "list": ["127.0.0.1:9"]});
+
+        replace_ports(&mut value);
+
+        assert_eq!(value["url"], "http://127.0.0.1:[port]/x");
+        assert_eq!(value["list"][0], "127.0.0.1:[port]");
+    }
 
     #[test]
     fn ports_are_replaced() {

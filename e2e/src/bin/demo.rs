@@ -23,11 +23,13 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    // Only warnings by default, so that logs do not interleave with the
-    // story; RUST_LOG=info shows every service's log.
+    // Only errors by default, so that logs do not interleave with the
+    // story. A STATUS callback that arrives before the relay's event lookup
+    // is logged as a warning although the lookup matches it moments later.
+    // RUST_LOG=info shows every service's log.
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("error")),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -17,12 +17,17 @@ use std::future::Future;
 use std::io::Write;
 
 use mock_xmatters::{ClockMode, World};
+use relay::store::AlertState;
 
 pub use render::{Palette, timeline_line};
 pub use summary::{DemoSummary, EventSummary};
 
 use crate::harness::{Harness, HarnessError};
 use crate::simulator::SimulatorError;
+
+/// Most alerts the summary reads from the relay's store; the script sends
+/// two.
+const MAX_SUMMARIZED_ALERTS: usize = 100;
 
 /// How the demo runs and prints.
 #[derive(Clone, Copy, Debug, Default)]
@@ -84,15 +89,19 @@ pub async fn run(
     let timeline = harness.simulator().full_timeline().await?;
     writeln!(out)?;
     writeln!(out, "{}", palette.bold("Timeline (simulated time, UTC)"))?;
-    for entry in &timeline {
-        writeln!(out, "{}", timeline_line(entry, palette))?;
+    for line in timeline
+        .iter()
+        .filter_map(|entry| timeline_line(entry, palette))
+    {
+        writeln!(out, "{line}")?;
     }
     let accepted = harness
         .replies()
         .iter()
         .filter(|reply| reply.status == 202)
         .count();
-    let summary = DemoSummary::from_timeline(harness.replies().len(), accepted, &timeline);
+    let mut summary = DemoSummary::from_timeline(harness.replies().len(), accepted, &timeline);
+    count_relay_records(&harness, &mut summary).await?;
     writeln!(out)?;
     write!(out, "{}", summary.render(palette))?;
     out.flush()?;
@@ -110,6 +119,27 @@ pub async fn run(
     }
     harness.shutdown().await?;
     Ok(summary)
+}
+
+/// Counts the alerts the relay confirmed and the callbacks it stored.
+async fn count_relay_records(
+    harness: &Harness,
+    summary: &mut DemoSummary,
+) -> Result<(), DemoError> {
+    let store = harness.relay()?.store();
+    let alerts = store
+        .list(None, MAX_SUMMARIZED_ALERTS)
+        .await
+        .map_err(HarnessError::from)?;
+    for alert in alerts {
+        if alert.state == AlertState::Confirmed {
+            summary.alerts_confirmed += 1;
+        }
+        if let Some(record) = store.get(alert.id).await.map_err(HarnessError::from)? {
+            summary.callbacks_recorded += record.callbacks.len();
+        }
+    }
+    Ok(())
 }
 
 fn write_header(

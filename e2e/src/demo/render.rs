@@ -59,19 +59,23 @@ impl Palette {
 }
 
 /// Formats one timeline entry of the simulator as
-/// `HH:MM:SS #EVENT what happened`.
-pub fn timeline_line(entry: &Value, palette: Palette) -> String {
+/// `HH:MM:SS #EVENT what happened`. Returns `None` for the result of a
+/// webhook, which only repeats that the webhook was sent.
+pub fn timeline_line(entry: &Value, palette: Palette) -> Option<String> {
+    if entry["type"] == "webhook_sent" {
+        return None;
+    }
     let time = entry["time"]
         .as_str()
         .and_then(|time| time.get(11..19))
         .unwrap_or("--:--:--");
     let event = format!("#{}", entry["event_id"]);
-    format!(
+    Some(format!(
         "{} {} {}",
         palette.dim(time),
         palette.cyan(&event),
         describe(entry, palette)
-    )
+    ))
 }
 
 fn describe(entry: &Value, palette: Palette) -> String {
@@ -138,6 +142,11 @@ fn describe(entry: &Value, palette: Palette) -> String {
         "no_escalation" => format!("no further level to escalate to: {}", text("reason")),
         "person_skipped" => format!("skipped {}: {}", text("person"), text("reason")),
         "suppressed" => palette.red(&format!("suppressed: {}", text("reason"))),
+        "webhook_queued" => palette.dim(&format!(
+            "{} webhook to {}",
+            text("trigger"),
+            text("target")
+        )),
         other => format!("{other}: {}", shorten(&entry.to_string())),
     }
 }
@@ -215,7 +224,7 @@ mod tests {
         let line = timeline_line(&entry, Palette::new(false));
 
         assert_eq!(
-            line,
+            line.as_deref().unwrap_or_default(),
             "09:02:00 #1000001 notified bob on SMS (sms): A new alert from OverOps for \
              orders-api. Details: https://example.com/x"
         );
@@ -236,9 +245,16 @@ mod tests {
         let line = timeline_line(&entry, Palette::new(false));
 
         assert_eq!(
-            line,
+            line.as_deref().unwrap_or_default(),
             "09:15:00 #1000002 OverOps On-Call level 2 reached: bob (15-minute delay elapsed)"
         );
+    }
+
+    #[test]
+    fn webhook_result_is_skipped() {
+        let entry = json!({"time": "2026-01-01T09:00:00Z", "event_id": 1, "type": "webhook_sent"});
+
+        assert_eq!(timeline_line(&entry, Palette::new(false)), None);
     }
 
     #[test]

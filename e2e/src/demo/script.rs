@@ -63,10 +63,7 @@ pub(crate) async fn play(
     )?;
 
     harness.advance_minutes(1).await?;
-    let acknowledged = harness
-        .simulator()
-        .respond(first, "bob", "Acknowledge")
-        .await?;
+    let acknowledged = harness.respond(first, "bob", "Acknowledge").await?;
     let stopped = people(&acknowledged["groups_stopped"], "");
     step(
         out,

@@ -18,6 +18,10 @@ pub struct DemoSummary {
     pub alerts_accepted: usize,
     /// One entry per event xMatters created, in creation order.
     pub events: Vec<EventSummary>,
+    /// Alerts whose event the relay found by its lookup.
+    pub alerts_confirmed: usize,
+    /// xMatters callbacks the relay stored.
+    pub callbacks_recorded: usize,
 }
 
 /// One event's outcome.
@@ -68,6 +72,7 @@ impl DemoSummary {
             alerts_sent,
             alerts_accepted,
             events,
+            ..Self::default()
         }
     }
 
@@ -93,6 +98,11 @@ impl DemoSummary {
             out,
             "  {notifications} notifications to {} people",
             people.len()
+        );
+        let _ = writeln!(
+            out,
+            "  the relay confirmed {} alerts by their event and recorded {} xMatters callbacks",
+            self.alerts_confirmed, self.callbacks_recorded
         );
         for event in &self.events {
             let _ = writeln!(out, "  {}", event.describe(palette));

@@ -1,17 +1,28 @@
 //! The relay configuration the harness starts with: the built-in mapping,
-//! a store in a temporary directory, and a retry schedule in milliseconds
-//! so that failure scenarios finish quickly.
+//! a store in a temporary directory, and retry and lookup schedules in
+//! milliseconds so that scenarios finish quickly.
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
 use relay::config::Config;
-use relay::config::service::Secret;
+use relay::config::service::{RestConfig, Secret};
 
 /// Intake token of every relay the harness starts. Tests and the demo put
 /// it in the webhook URL as OverOps would.
 pub const INTAKE_TOKEN: &str = "e2e-intake-token-0123456789";
+
+/// Token in the callback URL the harness gives xMatters.
+pub const CALLBACK_TOKEN: &str = "e2e-callback-token-0123456789";
+
+/// Waits between event lookups: the simulator creates the event within
+/// milliseconds of its 202.
+const LOOKUP_SCHEDULE: [Duration; 3] = [
+    Duration::from_millis(10),
+    Duration::from_millis(20),
+    Duration::from_millis(50),
+];
 
 /// Waits between delivery attempts: short enough that three failures and
 /// a success take well under a second.
@@ -42,4 +53,18 @@ pub fn relay_config(store_path: &Path, trigger_url: String, api_key: &str) -> Co
     config.delivery.poll_interval = Duration::from_millis(20);
     config.delivery.shutdown_grace = Duration::from_secs(5);
     config
+}
+
+/// Turns on event lookups through the simulator's REST API as `username`,
+/// and the callback endpoint with [`CALLBACK_TOKEN`].
+pub fn confirm_through(config: &mut Config, base_url: String, username: &str, password: &str) {
+    config.xmatters.rest = Some(RestConfig {
+        base_url,
+        username: username.to_owned(),
+        password: Secret::new(password),
+        request_timeout: Duration::from_secs(5),
+    });
+    config.confirmation.lookup_schedule = LOOKUP_SCHEDULE.to_vec();
+    config.confirmation.timeout = Duration::from_secs(10);
+    config.callbacks.tokens = vec![Secret::new(CALLBACK_TOKEN)];
 }

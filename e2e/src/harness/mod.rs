@@ -2,6 +2,10 @@
 //! relay over a temporary store, and the mock-overops sender, each on its
 //! own `127.0.0.1:0` port.
 //!
+//! The relay confirms each delivered alert through the simulator's REST
+//! API when the world has a REST user, and the world is changed to send
+//! RESPONSE and STATUS webhooks to the relay's callback endpoint.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), e2e::HarnessError> {
 //! use e2e::Harness;
@@ -10,14 +14,16 @@
 //!
 //! let mut harness = Harness::start(World::default_world()).await?;
 //! let event_id = harness.deliver_generated(&GenOptions::default()).await?;
-//! harness.simulator().respond(event_id, "alice", "Acknowledge").await?;
+//! harness.respond(event_id, "alice", "Acknowledge").await?;
 //! let story = harness.story().await?;
 //! # Ok(())
 //! # }
 //! ```
 
 mod config;
+mod world;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -33,7 +39,8 @@ use tempfile::TempDir;
 use tokio::net::TcpListener;
 use url::Url;
 
-pub use config::{INTAKE_TOKEN, relay_config};
+pub use config::{CALLBACK_TOKEN, INTAKE_TOKEN, confirm_through, relay_config};
+pub use world::{RELAY_TARGET, with_callbacks_to};
 
 use crate::poll::{DEFAULT_MAX_POLLS, PollError, eventually};
 use crate::simulator::{SimulatorClient, SimulatorError};
@@ -137,6 +144,9 @@ pub struct Harness {
     /// `None` while the relay is stopped between [`Harness::stop_relay`]
     /// (or [`Harness::crash_relay`]) and [`Harness::restart_relay`].
     relay: Option<Relay>,
+    /// Address the relay listens on. A restart binds it again, because the
+    /// simulator's webhook target points at it.
+    relay_addr: SocketAddr,
     /// Configuration every (re)start of the relay uses, so a restart opens
     /// the same store.
     config: Config,
@@ -166,6 +176,12 @@ impl Harness {
             .integration(RELAY_INTEGRATION)
             .cloned()
             .ok_or(HarnessError::MissingIntegration)?;
+        let relay_listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let relay_addr = relay_listener.local_addr()?;
+        let callback_url = format!("http://{relay_addr}/xmatters/callback/{CALLBACK_TOKEN}");
+        let rest_user = world.rest_users.first().cloned();
+        let world = with_callbacks_to(world, callback_url);
+
         let options = ServerOptions {
             clock,
             ..ServerOptions::default()
@@ -185,13 +201,22 @@ impl Harness {
             trigger_url,
             &integration.api_key,
         );
+        if let Some(user) = rest_user {
+            confirm_through(
+                &mut config,
+                xmatters.base_url(),
+                &user.username,
+                &user.password,
+            );
+        }
         configure(&mut config);
-        let relay = start_relay(config.clone()).await?;
+        let relay = Relay::start(relay_listener, config.clone()).await?;
 
         Ok(Self {
             xmatters,
             simulator,
             relay: Some(relay),
+            relay_addr,
             config,
             sender: http,
             replies: Vec::new(),
@@ -269,15 +294,35 @@ impl Harness {
         self.deliver(generate_bytes(options)).await
     }
 
-    /// Waits until alert `id` is delivered or dead, and returns its record.
+    /// Returns whether the relay looks events up, which makes `delivered`
+    /// a passing state on the way to `confirmed` or `unconfirmed`.
+    fn confirms(&self) -> bool {
+        self.config.xmatters.rest.is_some()
+    }
+
+    /// Returns the states an alert passes through on its way to a final
+    /// state.
+    fn passing_states(&self) -> Vec<AlertState> {
+        let mut states = vec![AlertState::Pending, AlertState::Held];
+        if self.confirms() {
+            states.push(AlertState::Delivered);
+        }
+        states
+    }
+
+    /// Waits until alert `id` reaches a final state (confirmed,
+    /// unconfirmed, digested or dead, or delivered when the relay does not
+    /// confirm) and returns its record.
     pub async fn wait_settled(&self, id: AlertId) -> Result<AlertRecord, HarnessError> {
         let store = self.relay()?.store();
-        let what = format!("alert {id} to be delivered or dead");
+        let passing = self.passing_states();
+        let what = format!("alert {id} to reach a final state");
         let record = eventually(&what, DEFAULT_MAX_POLLS, || {
             let store = Arc::clone(&store);
+            let passing = &passing;
             async move {
                 match store.get(id).await {
-                    Ok(Some(record)) if record.state != AlertState::Pending => Ok(record),
+                    Ok(Some(record)) if !passing.contains(&record.state) => Ok(record),
                     Ok(Some(record)) => Err(describe_pending(&record)),
                     Ok(None) => Err("no such alert in the store".to_owned()),
                     Err(error) => Err(format!("the store failed: {error}")),
@@ -311,44 +356,67 @@ impl Harness {
         Ok(record)
     }
 
-    /// Waits until no stored alert is pending and the simulator has
-    /// processed every trigger it accepted.
+    /// Waits until every stored alert is in a final state (see
+    /// [`Harness::wait_settled`]) and the simulator has processed every
+    /// trigger and sent every webhook it queued.
     pub async fn wait_idle(&self) -> Result<(), HarnessError> {
         let store = self.relay()?.store();
-        eventually(
-            "every stored alert to be delivered or dead",
-            DEFAULT_MAX_POLLS,
-            || {
-                let store = Arc::clone(&store);
-                async move {
-                    match store
-                        .list(Some(AlertState::Pending), MAX_LISTED_ALERTS)
+        let passing = self.passing_states();
+        let what = "every stored alert to reach a final state";
+        eventually(what, DEFAULT_MAX_POLLS, || {
+            let store = Arc::clone(&store);
+            let passing = &passing;
+            async move {
+                for state in passing {
+                    let waiting = store
+                        .list(Some(*state), MAX_LISTED_ALERTS)
                         .await
-                    {
-                        Ok(pending) if pending.is_empty() => Ok(()),
-                        Ok(pending) => Err(format!(
-                            "{} pending, such as alert {} after {} attempts (last error: {})",
-                            pending.len(),
-                            pending[0].id,
-                            pending[0].attempts,
-                            pending[0].last_error.as_deref().unwrap_or("none")
-                        )),
-                        Err(error) => Err(format!("the store failed: {error}")),
+                        .map_err(|error| format!("the store failed: {error}"))?;
+                    if let Some(first) = waiting.first() {
+                        return Err(format!(
+                            "{} {state}, such as alert {} after {} attempts (last error: {})",
+                            waiting.len(),
+                            first.id,
+                            first.attempts,
+                            first.last_error.as_deref().unwrap_or("none")
+                        ));
                     }
                 }
-            },
-        )
+                Ok(())
+            }
+        })
         .await?;
         self.simulator.settle().await?;
         Ok(())
     }
 
-    /// Moves the simulator's clock forward by `minutes`.
+    /// Moves the simulator's clock forward by `minutes` and waits until the
+    /// webhooks this queued are sent, so that they are sent at the new
+    /// simulated time and not after a later step. Returns the new time.
     pub async fn advance_minutes(&self, minutes: u64) -> Result<String, HarnessError> {
-        Ok(self
+        let now = self
             .simulator
             .advance(Duration::from_secs(minutes * 60))
-            .await?)
+            .await?;
+        self.simulator.settle().await?;
+        Ok(now)
+    }
+
+    /// Responds to event `event_id` as `recipient` (see
+    /// [`SimulatorClient::respond`]) and waits until the webhooks this
+    /// queued are sent. Returns what the response did.
+    pub async fn respond(
+        &self,
+        event_id: u64,
+        recipient: &str,
+        response: &str,
+    ) -> Result<serde_json::Value, HarnessError> {
+        let outcome = self
+            .simulator
+            .respond(event_id, recipient, response)
+            .await?;
+        self.simulator.settle().await?;
+        Ok(outcome)
     }
 
     /// Stops the relay gracefully: in-flight deliveries finish, undelivered
@@ -366,18 +434,31 @@ impl Harness {
         Ok(())
     }
 
-    /// Starts the relay again over the same store, on a new port.
+    /// Starts the relay again over the same store and on the same address.
     pub async fn restart_relay(&mut self) -> Result<(), HarnessError> {
         if self.relay.is_some() {
             self.stop_relay().await?;
         }
-        self.relay = Some(start_relay(self.config.clone()).await?);
+        // An aborted relay closes its listener only when its task is next
+        // polled, so the address may still be taken for a moment.
+        let address = self.relay_addr;
+        let what = format!("{address} to be free for the restarted relay");
+        let listener = eventually(&what, DEFAULT_MAX_POLLS, || async move {
+            TcpListener::bind(address)
+                .await
+                .map_err(|error| error.to_string())
+        })
+        .await?;
+        self.relay = Some(Relay::start(listener, self.config.clone()).await?);
         Ok(())
     }
 
     /// Collects the relay's responses to OverOps, what the relay recorded and what
     /// the simulator saw and did, for a snapshot.
     pub async fn story(&self) -> Result<Story, HarnessError> {
+        // Webhooks still queued in the simulator would be missing from the
+        // relay's records.
+        self.simulator.settle().await?;
         let store = self.relay()?.store();
         let mut summaries = store.list(None, MAX_LISTED_ALERTS).await?;
         // Oldest first, as the alerts were sent.
@@ -389,6 +470,8 @@ impl Harness {
             }
         }
 
+        let unmatched = store.list_callbacks(true, MAX_LISTED_ALERTS).await?;
+
         let journal = self.simulator.journal().await?;
         let activity = self.simulator.activity().await?;
         let mut timelines = Vec::new();
@@ -398,6 +481,7 @@ impl Harness {
         Ok(Story::build(
             &self.replies,
             &records,
+            &unmatched,
             journal,
             activity,
             timelines,
@@ -429,11 +513,6 @@ impl Harness {
             }),
         }
     }
-}
-
-async fn start_relay(config: Config) -> Result<Relay, HarnessError> {
-    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-    Ok(Relay::start(listener, config).await?)
 }
 
 fn http_client() -> Result<reqwest::Client, HarnessError> {

@@ -19,6 +19,9 @@ async fn demo_tells_whole_story() {
     assert_eq!(summary.alerts_sent, 2);
     assert_eq!(summary.alerts_accepted, 2);
     assert_eq!(summary.events.len(), 2);
+    assert_eq!(summary.alerts_confirmed, 2);
+    // STATUS active for both events, then alice's and bob's responses.
+    assert_eq!(summary.callbacks_recorded, 4);
     let exception = &summary.events[0];
     assert_eq!(exception.kind, "NEW_EVENT");
     assert_eq!(

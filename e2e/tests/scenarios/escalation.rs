@@ -43,15 +43,14 @@ async fn ignore_escalates_then_acknowledge_stops() {
         .deliver_generated(&new_exception(2))
         .await
         .expect("the alert becomes an event");
-    let simulator = harness.simulator().clone();
 
     harness.advance_minutes(2).await.expect("clock advances");
-    let ignored = simulator
+    let ignored = harness
         .respond(event, "alice", "Ignore")
         .await
         .expect("alice responds");
     harness.advance_minutes(1).await.expect("clock advances");
-    let acknowledged = simulator
+    let acknowledged = harness
         .respond(event, "bob", "Acknowledge")
         .await
         .expect("bob responds");
@@ -121,10 +120,9 @@ async fn original_ignore_waits_for_delay() {
         .deliver_generated(&new_exception(4))
         .await
         .expect("the alert becomes an event");
-    let simulator = harness.simulator().clone();
 
     harness.advance_minutes(2).await.expect("clock advances");
-    let ignored = simulator
+    let ignored = harness
         .respond(event, "alice", "Ignore")
         .await
         .expect("alice responds");
