@@ -23,7 +23,7 @@ pub enum FaultEndpoint {
     Events,
     /// `GET /api/xm/1/audits`.
     Audits,
-    /// `POST /api/xm/1/events/{id}/annotations`.
+    /// `POST` and `GET /api/xm/1/events/{id}/annotations`.
     Annotations,
     /// `GET /api/xm/1/event-suppressions`.
     Suppressions,

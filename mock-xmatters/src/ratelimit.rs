@@ -32,7 +32,8 @@ pub struct RateDecision {
     pub limit: u64,
     pub period_seconds: u64,
     pub used: u64,
-    /// Seconds until the window rolls over; sent as `Retry-After` on 429.
+    /// Seconds until the window rolls over; named in the 429 error message
+    /// but not sent as `Retry-After`, which xMatters does not document.
     pub retry_after_seconds: u64,
 }
 
