@@ -113,3 +113,29 @@ async fn missing_world_file_is_reported() {
     assert!(!output.status.success());
     assert!(stderr.contains("/nonexistent/world.toml"), "{stderr}");
 }
+
+#[tokio::test]
+async fn piped_log_has_no_colour_codes() {
+    let mut child = Command::new(BINARY)
+        .args(["--listen", "127.0.0.1:0", "--clock", "manual"])
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("binary starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+
+    let first_line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("log line printed in time")
+        .expect("stderr readable")
+        .expect("a log line");
+
+    assert!(
+        first_line.contains("mock-xmatters listening"),
+        "{first_line:?}"
+    );
+    assert!(!first_line.contains('\u{1b}'), "{first_line:?}");
+    child.kill().await.expect("child stops");
+}
