@@ -18,7 +18,7 @@
 //! - [`server`] is the running service: intake, callbacks, health,
 //!   metrics, the alert story and shutdown; [`server::Relay`] starts it
 //!   in-process.
-//! - [`story`] tells what happened to one alert, step by step.
+//! - [`story`] lists what happened to one alert, step by step.
 //! - [`clock`] is its time source, which tests can move forward.
 //! - [`metrics`] and [`logging`] are its counters and log output.
 //! - [`cli`] is the `relay` command line.

@@ -23,9 +23,9 @@ pub struct Story {
 /// One step of an alert's story.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Step {
-    /// When it happened, when the store knows.
+    /// Time of the step, when the store has it.
     pub at: Option<Timestamp>,
-    /// What happened: `received`, `mapped`, `held`, `digested`,
+    /// Kind of step: `received`, `mapped`, `held`, `digested`,
     /// `attempt`, `delivered`, `confirmed`, `unconfirmed`, `dead`,
     /// `notified`, `responded`, `status` or `callback`.
     pub step: &'static str,
@@ -34,7 +34,7 @@ pub struct Step {
 }
 
 impl Story {
-    /// Loads an alert and, when a digest names it, that digest, and tells
+    /// Loads an alert and, when a digest names it, that digest, and builds
     /// their story. Returns `None` when no alert has `id`.
     pub async fn load(store: &dyn Store, id: AlertId) -> Result<Option<Story>, StoreError> {
         let Some(alert) = store.get(id).await? else {
@@ -47,7 +47,7 @@ impl Story {
         Ok(Some(Story::new(alert, digest.as_ref())))
     }
 
-    /// Tells the story of `alert`. `digest` is the digest that names it,
+    /// Builds the story of `alert`. `digest` is the digest that names it,
     /// when it was held, so the story can follow it to its event.
     pub fn new(alert: AlertRecord, digest: Option<&AlertRecord>) -> Self {
         let mut story = Vec::new();
@@ -172,11 +172,11 @@ fn confirmation(alert: &AlertRecord, story: &mut Vec<Step>) {
 
 fn callback_step(callback: &Callback) -> Step {
     let at = callback.occurred_at.or(Some(callback.received_at));
-    let who = describe_target(callback);
+    let target = describe_target(callback);
     match callback.kind {
         CallbackKind::DeliveryStatus => {
             let status = callback.delivery_status.as_deref().unwrap_or("unknown");
-            let mut detail = format!("notification to {who}: {status}");
+            let mut detail = format!("notification to {target}: {status}");
             if let Some(message) = &callback.message {
                 detail.push_str(&format!(" ({message})"));
             }
@@ -184,7 +184,7 @@ fn callback_step(callback: &Callback) -> Step {
         }
         CallbackKind::Response => {
             let response = callback.response.as_deref().unwrap_or("a response");
-            let mut detail = format!("{who} responded {response}");
+            let mut detail = format!("{target} responded {response}");
             if let Some(comment) = &callback.comment {
                 detail.push_str(&format!(" with the comment {comment:?}"));
             }

@@ -127,3 +127,27 @@ fn unknown_alert_and_missing_store_are_errors() {
     );
     assert!(!malformed.status.success());
 }
+
+#[tokio::test]
+async fn unmatched_callbacks_are_listed() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("relay.db");
+    let store = relay::store::SqliteStore::open(&path, &relay::store::StoreOptions::default())
+        .expect("create a store");
+    let body = br#"{"eventIdentifier": 424242, "status": "terminated"}"#;
+    let callback =
+        relay::callbacks::parse(body, jiff::Timestamp::now()).expect("a readable callback");
+    relay::store::Store::insert_callback(&store, callback)
+        .await
+        .expect("stored");
+    drop(store);
+
+    let listed = alerts(&path, &["callbacks", "--unmatched"]);
+
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let table = stdout(&listed);
+    assert_eq!(table.lines().count(), 2, "{table}");
+    assert!(table.contains("STATUS"), "{table}");
+    assert!(table.contains("424242"), "{table}");
+    assert!(table.trim_end().ends_with("terminated"), "{table}");
+}

@@ -1,5 +1,5 @@
 //! xMatters callbacks over real HTTP: each type recorded on its alert,
-//! unknown events stored and answered 2xx, credentials checked, and the
+//! unknown events stored with a 2xx response, credentials checked, and the
 //! alert's story served to operators.
 
 mod harness;

@@ -60,7 +60,7 @@ fn example_file_documents_the_follow_up_defaults() {
 }
 
 #[test]
-fn rest_section_and_storm_are_read_from_the_file() {
+fn rest_and_storm_sections_load() {
     let config = load(
         "[xmatters.rest]\nbase_url = \"https://acme.xmatters.com\"\nusername = \"reader\"\n\
          password = \"pw\"\n[storm]\nmax_events = 10\nwindow = \"5m\"\n",

@@ -1,6 +1,6 @@
-//! Confirmation against a wiremock-scripted xMatters REST API: the event
+//! Confirmation against a wiremock-scripted xMatters REST API. The event
 //! is found at once, found late, never found, or looked up after a
-//! restart; and without REST credentials alerts stay delivered.
+//! restart. Without REST credentials alerts stay delivered.
 
 mod harness;
 

@@ -103,7 +103,7 @@ async fn record(relay: &Relay, id: AlertId) -> AlertRecord {
 }
 
 #[tokio::test]
-async fn storm_of_100_alerts_yields_four_events_and_one_digest() {
+async fn storm_of_100_makes_five_events() {
     let xmatters = xmatters().await;
     let dir = tempfile::tempdir().expect("temporary directory");
     let clock = Arc::new(ShiftedClock::new());
@@ -173,7 +173,7 @@ async fn storm_of_100_alerts_yields_four_events_and_one_digest() {
     assert!(metrics.contains("relay_alerts_held_total 96"), "{metrics}");
     assert!(metrics.contains("relay_digests_total 1"), "{metrics}");
 
-    // The window now holds the digest only, so the next alert goes out.
+    // The window now contains the digest only, so the next alert goes out.
     let after = send_alerts(&url, 100..101).await;
     harness::in_state(&relay.store(), after[0], AlertState::Delivered).await;
     relay.shutdown().await.expect("clean shutdown");

@@ -1,12 +1,12 @@
 //! xMatters outbound webhooks (callbacks): RESPONSE, STATUS and
 //! DELIVERYSTATUS bodies read into a [`Callback`].
 //!
-//! The documented shape, which differs from the REST API's: the numeric
-//! event id is `eventIdentifier` and a JSON number; `date` is UTC without
-//! a zone, such as `"2019-11-12 16:54:37.656"`; `eventProperties` is an
-//! array of single-key objects; a RESPONSE without a comment has the
-//! string `"null"` as its `annotation`. xMatters names no type in the
-//! body, so the type is told apart by its fields.
+//! The documented shape differs from the REST API's. The numeric event id
+//! is `eventIdentifier`, a JSON number. `date` is UTC without a zone, such
+//! as `"2019-11-12 16:54:37.656"`. `eventProperties` is an array of
+//! single-key objects. A RESPONSE without a comment has the string
+//! `"null"` as its `annotation`. The body names no webhook type, so the
+//! type is inferred from its fields.
 
 use jiff::Timestamp;
 use jiff::civil::DateTime;
@@ -62,7 +62,7 @@ pub fn parse(body: &[u8], received_at: Timestamp) -> Result<Callback, CallbackEr
     })
 }
 
-/// Tells the webhook type from the fields only that type has.
+/// Infers the webhook type from the fields only that type has.
 fn kind(fields: &Map<String, Value>) -> CallbackKind {
     if fields.contains_key("deliveryStatus") {
         CallbackKind::DeliveryStatus

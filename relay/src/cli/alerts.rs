@@ -42,6 +42,15 @@ pub enum AlertsAction {
         /// Alert id, as returned in the intake's 202 response.
         id: AlertId,
     },
+    /// List xMatters callbacks, newest first.
+    Callbacks {
+        /// Only callbacks about an event that no alert has.
+        #[arg(long)]
+        unmatched: bool,
+        /// Maximum number of callbacks listed.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
     /// Make a dead (or waiting) alert due now, restarting its maximum age.
     Retry {
         /// Alert id to retry.
@@ -90,6 +99,11 @@ fn alerts(config_path: Option<&Path>, args: AlertsArgs) -> anyhow::Result<()> {
         match args.action {
             AlertsAction::List { state, limit } => list(&store, state, limit).await,
             AlertsAction::Show { id } => show(&store, id).await,
+            AlertsAction::Callbacks { unmatched, limit } => {
+                let callbacks = store.list_callbacks(unmatched, limit).await?;
+                println!("{}", super::callbacks::format_table(&callbacks));
+                Ok(())
+            }
             AlertsAction::Retry { id: Some(id), .. } => retry(&store, id).await,
             AlertsAction::Retry { id: None, .. } => retry_all_dead(&store).await,
         }
@@ -114,7 +128,7 @@ async fn list(store: &SqliteStore, state: Option<AlertState>, limit: usize) -> a
 /// Formats alerts as an aligned table with a header row.
 fn format_table(alerts: &[AlertSummary]) -> String {
     let mut lines = vec![format!(
-        "{:<36}  {:<9}  {:<24}  {:>8}  {:>10}  {}",
+        "{:<36}  {:<11}  {:<24}  {:>8}  {:>10}  {}",
         "ID", "STATE", "RECEIVED", "ATTEMPTS", "DUPLICATES", "LAST ERROR"
     )];
     for alert in alerts {
@@ -123,7 +137,7 @@ fn format_table(alerts: &[AlertSummary]) -> String {
             .round(jiff::Unit::Second)
             .unwrap_or(alert.received_at);
         lines.push(format!(
-            "{:<36}  {:<9}  {:<24}  {:>8}  {:>10}  {}",
+            "{:<36}  {:<11}  {:<24}  {:>8}  {:>10}  {}",
             alert.id,
             alert.state,
             received.to_string(),

@@ -4,6 +4,7 @@
 //! its own module with its own arguments.
 
 pub mod alerts;
+mod callbacks;
 pub mod check;
 pub mod serve;
 

@@ -2,8 +2,8 @@
 //! alert flood control.
 //!
 //! xMatters suppresses events from one integration to the same recipients
-//! beyond 4 per minute by default: the suppressed events notify nobody and
-//! the sender gets no error. The relay therefore lets at most `max_events`
+//! beyond 4 per minute by default. The suppressed events notify no one,
+//! and the sender gets no error. The relay therefore lets at most `max_events`
 //! events per `window` through to each set of recipients, holds the
 //! excess, and sends one digest event per window that names the held
 //! alerts.

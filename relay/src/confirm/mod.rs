@@ -4,9 +4,9 @@
 //!
 //! Confirmation needs REST credentials (`[xmatters.rest]`). Without them
 //! an alert stops at `delivered`, which only means that xMatters queued
-//! the trigger: a form validation error after that drops the event
-//! without any error to the relay, and callbacks cannot be matched to
-//! alerts because the relay never learns the event ids.
+//! the trigger. A form validation error after that drops the event
+//! without any error to the relay. Callbacks cannot be matched to alerts
+//! either, because the relay never learns the event ids.
 
 mod client;
 mod schedule;

@@ -16,7 +16,8 @@ pub enum LookupResult {
     Found(EventRef),
     /// The search succeeded and returned no event.
     NotFound,
-    /// The request failed; the error says why and what to check.
+    /// The request failed, with an error that names the cause and what to
+    /// check.
     Failed(String),
 }
 
@@ -52,9 +53,9 @@ impl LookupSchedule {
 
     /// Decides what the lookup made at `now` means for the alert.
     ///
-    /// Without a result the next lookup follows the schedule, except that
-    /// the last one is made at the deadline itself; a lookup at or after
-    /// the deadline that finds nothing makes the alert unconfirmed.
+    /// Without a result the next lookup follows the schedule, but the last
+    /// one is made at the deadline itself. A lookup at or after the
+    /// deadline that finds nothing makes the alert unconfirmed.
     pub fn decide(
         &self,
         lookup: &DueLookup,

@@ -45,7 +45,7 @@ impl std::fmt::Debug for Confirmer {
     }
 }
 
-/// What the confirmer needs, gathered by the server at start.
+/// Dependencies of the confirmer, gathered by the server at start.
 pub struct ConfirmerSetup {
     /// Store of delivered alerts and their lookups.
     pub store: Arc<dyn Store>,

@@ -53,7 +53,7 @@ struct Shared {
     lookups: Option<LookupSchedule>,
 }
 
-/// What the worker needs, gathered by the server at start.
+/// Dependencies of the worker, gathered by the server at start.
 pub struct WorkerSetup {
     /// Outbox to claim alerts from and record attempts in.
     pub store: Arc<dyn Store>,

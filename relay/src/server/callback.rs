@@ -1,9 +1,8 @@
 //! `POST /xmatters/callback/{token}` and `POST /xmatters/callback` (HTTP
 //! Basic): xMatters' outbound webhooks about the relay's events.
 //!
-//! Every readable callback is stored and answered 202, including one about
-//! an event that no alert has, so that xMatters never retries it in a
-//! loop. Only unreadable bodies get 400 and store failures 503.
+//! Every readable callback is stored and gets 202, including one about an
+//! event that no alert has, so that xMatters never retries it in a loop. Only unreadable bodies get 400 and store failures 503.
 
 use std::sync::Arc;
 

@@ -71,7 +71,7 @@ impl From<OptionError> for ServeError {
     }
 }
 
-/// What [`Relay::start_with`] runs on besides the configuration.
+/// Store and clock for [`Relay::start_with`].
 #[derive(Clone)]
 pub struct RelayOptions {
     /// Store to use instead of opening `store.path`.

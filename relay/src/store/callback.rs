@@ -1,4 +1,4 @@
-//! xMatters callbacks as stored: who answered what, on which device, when.
+//! xMatters callbacks as stored: who responded what, on which device, when.
 
 use std::fmt;
 use std::str::FromStr;
@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::types::AlertId;
 
-/// Type of an xMatters outbound webhook, told apart by its fields.
+/// Type of an xMatters outbound webhook, inferred from its fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum CallbackKind {

@@ -51,19 +51,19 @@ pub enum LookupOutcome {
     RetryAt {
         /// Time of the next lookup.
         next_at: Timestamp,
-        /// Why the lookup failed, when it did not simply find nothing.
+        /// Error of the lookup, when it failed rather than finding nothing.
         error: Option<String>,
     },
     /// No event before the deadline: the alert becomes `unconfirmed`.
     Unconfirmed {
-        /// What the operator should know and check.
+        /// Reason for the operator, with what to check.
         reason: String,
         /// Error of the last lookup, when it failed.
         error: Option<String>,
     },
 }
 
-/// What an alert keeps of its event lookups.
+/// Event lookup facts of one alert.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ConfirmationRecord {
     /// Lookups made so far.
@@ -78,6 +78,6 @@ pub struct ConfirmationRecord {
     pub event: Option<EventRef>,
     /// When the event was found.
     pub confirmed_at: Option<Timestamp>,
-    /// Why the alert is `unconfirmed`.
+    /// Reason the alert is `unconfirmed`.
     pub unconfirmed_reason: Option<String>,
 }

@@ -65,7 +65,7 @@ const MIGRATIONS: &[&str] = &[
     END;",
     // Version 3: storm protection, confirmation and xMatters callbacks.
     // SQLite cannot change a CHECK constraint in place, so the alerts table
-    // is rebuilt with the new states and columns; its triggers are dropped
+    // is rebuilt with the new states and columns. Its triggers are dropped
     // with the old table and created again.
     "CREATE TABLE alerts_v3 (
         id TEXT PRIMARY KEY,

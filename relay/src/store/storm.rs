@@ -13,7 +13,7 @@ pub struct StormDecision {
     pub id: AlertId,
     /// Recipients key the alert counts against.
     pub key: String,
-    /// `true` lets the alert through; `false` holds it for the next digest.
+    /// `true` lets the alert through, `false` keeps it for the next digest.
     pub admitted: bool,
 }
 
@@ -74,7 +74,7 @@ pub struct DigestOutcome {
     pub members: u64,
 }
 
-/// What an alert keeps of storm protection.
+/// Storm protection facts of one alert.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct StormRecord {
     /// Recipients key the alert counted against, once storm protection saw

@@ -680,7 +680,7 @@ async fn held_alerts_become_one_digest() {
 }
 
 #[tokio::test]
-async fn digest_of_an_alert_no_longer_held_changes_nothing() {
+async fn digest_conflict_rolls_back() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let store = open(&dir);
     let mut ids = held_alerts(&store, 2).await;

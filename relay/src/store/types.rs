@@ -41,8 +41,8 @@ impl FromStr for AlertId {
 /// `pending` alerts wait for delivery. Storm protection moves an alert it
 /// holds back to `held`, then to `digested` once a digest event names it.
 /// A delivered alert stays `delivered` when the relay has no REST
-/// credentials to look its event up; otherwise the lookup makes it
-/// `confirmed` or, when no event appears in time, `unconfirmed`.
+/// credentials to look its event up. Otherwise the lookup makes it
+/// `confirmed`, or `unconfirmed` when no event appears in time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertState {
@@ -122,7 +122,7 @@ impl FromStr for AlertState {
     }
 }
 
-/// What a stored alert stands for.
+/// Kind of a stored alert.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertKind {

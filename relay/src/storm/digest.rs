@@ -18,8 +18,8 @@ use crate::mapping::{Priority, Trigger, Warning, utf16_len};
 use crate::payload;
 use crate::store::HeldAlert;
 
-/// Links listed per group of the digest; the count says how many alerts
-/// the group has.
+/// Links listed per group of the digest. The group's count gives the
+/// number of its alerts.
 const LINKS_PER_GROUP: usize = 3;
 
 /// `Type` value that marks a digest event.
@@ -30,11 +30,11 @@ pub const DIGEST_TYPE: &str = "STORM_DIGEST";
 pub struct Digest {
     /// Trigger object of the digest event.
     pub trigger: Value,
-    /// How the form's limits changed the digest.
+    /// Warnings about the changes the form's limits made to the digest.
     pub warnings: Value,
 }
 
-/// What the digest needs to know about one held alert.
+/// Facts of one held alert that the digest shows.
 #[derive(Clone, Debug)]
 struct Member {
     received_at: Timestamp,
@@ -332,7 +332,8 @@ mod tests {
         Timestamp::from_second(1_800_000_000 + seconds).expect("in range")
     }
 
-    /// A held alert of error `name` in `app`, received at `second`.
+    /// Builds held alert `n` of error `name` in orders-api, received at
+    /// `second`.
     fn held(n: usize, name: &str, level: &str, second: i64, priority: &str) -> HeldAlert {
         let body = json!({
             "type": "ALERT",
@@ -373,7 +374,7 @@ mod tests {
     }
 
     #[test]
-    fn alerts_are_grouped_by_error_with_counts_times_and_links() {
+    fn digest_groups_alerts_by_error() {
         let held: Vec<HeldAlert> = (0..5)
             .map(|n| held(n, "NullPointerException", "ERROR", n as i64, "MEDIUM"))
             .chain([held(9, "TimeoutException", "WARN", 30, "LOW")])
@@ -441,7 +442,7 @@ mod tests {
     }
 
     #[test]
-    fn lines_that_do_not_fit_are_counted_in_the_last_line() {
+    fn overflow_lines_are_counted() {
         let groups: Vec<Group> = (0..5)
             .map(|n| Group {
                 label: format!("Error{n}"),

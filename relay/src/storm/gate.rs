@@ -13,7 +13,7 @@ use crate::store::{Admission, HeldGroup};
 /// Counts the events let through per recipients key in a sliding window.
 ///
 /// An alert is let through while its key has fewer than `max_events`
-/// events in the window and no held alert waits for a digest; otherwise
+/// events in the window and no held alert waits for a digest. Otherwise
 /// it is held, so that alerts never overtake the digest that names
 /// earlier ones. A digest takes one slot like any event.
 #[derive(Debug)]
@@ -149,7 +149,7 @@ mod tests {
     }
 
     #[test]
-    fn four_per_minute_go_through_then_alerts_are_held() {
+    fn gate_holds_the_fifth_alert() {
         let mut gate = gate();
         let admitted: Vec<bool> = (0..6).map(|n| gate.admit("ops", at(n))).collect();
         assert_eq!(admitted, vec![true, true, true, true, false, false]);
@@ -200,8 +200,8 @@ mod tests {
         }
         gate.record_digest("ops", at(60), false);
         let admitted: Vec<bool> = (61..65).map(|n| gate.admit("ops", at(n))).collect();
-        // 61, 62 and 63 reuse the slots of 1, 2 and 3; at 64 the window
-        // holds the digest and three alerts.
+        // 61, 62 and 63 reuse the slots of 1, 2 and 3. At 64 the window
+        // contains the digest and three alerts.
         assert_eq!(admitted, vec![true, true, true, false]);
     }
 

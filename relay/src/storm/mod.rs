@@ -4,9 +4,9 @@
 //!
 //! xMatters suppresses alerts from one integration to the same recipients
 //! beyond its flood-control rate (4 per minute by default) without telling
-//! the sender. The delivery worker therefore asks the [`StormGuard`]
-//! before each first attempt: an alert within the rate goes out on its
-//! own; the others become `held`. Once the window has room, the guard
+//! the sender. The delivery worker therefore consults the [`StormGuard`]
+//! before each first attempt. An alert within the rate goes out on its
+//! own, and the others become `held`. Once the window has room, the guard
 //! stores one digest (a pending alert of kind `digest`) that names every
 //! held alert of the key, and marks them `digested`, so each alert is
 //! accounted for by exactly one event.
@@ -64,8 +64,8 @@ impl std::fmt::Debug for StormGuard {
 
 impl StormGuard {
     /// Creates the guard, restoring recent admissions and held alerts from
-    /// the store so that a restart neither resets the rate nor forgets a
-    /// digest.
+    /// the store so that a restart neither resets the rate nor drops a
+    /// pending digest.
     pub async fn load(
         store: Arc<dyn Store>,
         storm: StormConfig,
@@ -100,8 +100,8 @@ impl StormGuard {
         })
     }
 
-    /// Returns the claimed alerts that may be sent now and holds the
-    /// others. Digests and alerts let through before (retries) always pass.
+    /// Returns the claimed alerts that may be sent now and marks the others
+    /// `held`. Digests and alerts let through before (retries) always pass.
     /// When the decisions cannot be stored, nothing is sent: the alerts
     /// become due again when their lease ends.
     pub async fn screen(&mut self, alerts: Vec<DueAlert>) -> Vec<DueAlert> {
@@ -109,6 +109,10 @@ impl StormGuard {
         let mut send = Vec::with_capacity(alerts.len());
         let mut decisions = Vec::new();
         for alert in alerts {
+            // NOTE: an alert counts against the rate when it is first let
+            // through. Its retries do not count again, so after an xMatters
+            // outage the admitted alerts of several windows can arrive in
+            // one window and xMatters may suppress some of them.
             if alert.kind == AlertKind::Digest || alert.admitted || !self.storm.enabled {
                 send.push(alert);
                 continue;
