@@ -66,6 +66,12 @@ pub struct RelayAlert {
     pub duplicates: u32,
     /// Each delivery attempt's status or error.
     pub attempts: Vec<AttemptView>,
+    /// The digest that names this alert, when storm protection held it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// For a digest, the held alerts it names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub digest_of: Vec<String>,
     /// Why the alert was given up, for a dead alert.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dead_reason: Option<String>,
@@ -233,7 +239,7 @@ impl Story {
             .collect();
         let relay = records
             .iter()
-            .map(|record| relay_alert(record, label_of(&record.id)))
+            .map(|record| relay_alert(record, &label_of))
             .collect();
         let requests = journal
             .into_iter()
@@ -277,9 +283,9 @@ impl Story {
     }
 }
 
-fn relay_alert(record: &AlertRecord, label: String) -> RelayAlert {
+fn relay_alert(record: &AlertRecord, label_of: &impl Fn(&AlertId) -> String) -> RelayAlert {
     RelayAlert {
-        alert: label,
+        alert: label_of(&record.id),
         state: record.state,
         duplicates: record.duplicates,
         attempts: record
@@ -290,6 +296,8 @@ fn relay_alert(record: &AlertRecord, label: String) -> RelayAlert {
                 error: attempt.error.as_deref().map(without_ports),
             })
             .collect(),
+        digest: record.storm.digest_id.as_ref().map(label_of),
+        digest_of: record.storm.members.iter().map(label_of).collect(),
         dead_reason: record.dead_reason.as_deref().map(without_ports),
         warnings: record.warnings.clone(),
         trigger: record.trigger.clone(),

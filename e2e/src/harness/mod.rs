@@ -31,9 +31,10 @@ use bytes::Bytes;
 use mock_overops::generate::{GenOptions, generate_bytes};
 use mock_xmatters::server::{MockXmatters, ServerOptions};
 use mock_xmatters::{ClockMode, World};
+use relay::clock::ShiftedClock;
 use relay::config::Config;
-use relay::server::{Relay, ServeError};
-use relay::store::{AlertId, AlertRecord, AlertState, StoreError};
+use relay::server::{Relay, RelayOptions, ServeError};
+use relay::store::{AlertId, AlertRecord, AlertState, AlertSummary, StoreError};
 use serde::Serialize;
 use tempfile::TempDir;
 use tokio::net::TcpListener;
@@ -150,6 +151,9 @@ pub struct Harness {
     /// Configuration every (re)start of the relay uses, so a restart opens
     /// the same store.
     config: Config,
+    /// The relay's time source: the system clock until a test moves it
+    /// ahead, such as past a storm window.
+    relay_clock: Arc<ShiftedClock>,
     /// Client that plays OverOps.
     sender: reqwest::Client,
     /// Intake responses in the order the alerts were sent.
@@ -210,7 +214,8 @@ impl Harness {
             );
         }
         configure(&mut config);
-        let relay = Relay::start(relay_listener, config.clone()).await?;
+        let relay_clock = Arc::new(ShiftedClock::new());
+        let relay = start_relay(relay_listener, config.clone(), &relay_clock).await?;
 
         Ok(Self {
             xmatters,
@@ -218,6 +223,7 @@ impl Harness {
             relay: Some(relay),
             relay_addr,
             config,
+            relay_clock,
             sender: http,
             replies: Vec::new(),
             _store_dir: store_dir,
@@ -356,6 +362,29 @@ impl Harness {
         Ok(record)
     }
 
+    /// Waits until `check` accepts the list of stored alerts, newest first.
+    /// `check` returns what it saw instead when it rejects the list.
+    pub async fn wait_for_alerts(
+        &self,
+        what: &str,
+        check: impl Fn(&[AlertSummary]) -> Result<(), String>,
+    ) -> Result<(), HarnessError> {
+        let store = self.relay()?.store();
+        let check = &check;
+        eventually(what, DEFAULT_MAX_POLLS, || {
+            let store = Arc::clone(&store);
+            async move {
+                let alerts = store
+                    .list(None, MAX_LISTED_ALERTS)
+                    .await
+                    .map_err(|error| format!("the store failed: {error}"))?;
+                check(&alerts)
+            }
+        })
+        .await?;
+        Ok(())
+    }
+
     /// Waits until every stored alert is in a final state (see
     /// [`Harness::wait_settled`]) and the simulator has processed every
     /// trigger and sent every webhook it queued.
@@ -400,6 +429,12 @@ impl Harness {
             .await?;
         self.simulator.settle().await?;
         Ok(now)
+    }
+
+    /// Moves the relay's clock forward by `by`. The relay notices the new
+    /// time at its next look at the store (`delivery.poll_interval`).
+    pub fn advance_relay_clock(&self, by: Duration) {
+        self.relay_clock.advance(by);
     }
 
     /// Responds to event `event_id` as `recipient` (see
@@ -449,7 +484,7 @@ impl Harness {
                 .map_err(|error| error.to_string())
         })
         .await?;
-        self.relay = Some(Relay::start(listener, self.config.clone()).await?);
+        self.relay = Some(start_relay(listener, self.config.clone(), &self.relay_clock).await?);
         Ok(())
     }
 
@@ -513,6 +548,18 @@ impl Harness {
             }),
         }
     }
+}
+
+async fn start_relay(
+    listener: TcpListener,
+    config: Config,
+    clock: &Arc<ShiftedClock>,
+) -> Result<Relay, HarnessError> {
+    let options = RelayOptions {
+        clock: Arc::clone(clock) as Arc<dyn relay::clock::Clock>,
+        ..RelayOptions::default()
+    };
+    Ok(Relay::start_with(listener, config, options).await?)
 }
 
 fn http_client() -> Result<reqwest::Client, HarnessError> {

@@ -13,3 +13,4 @@ mod failures;
 mod intake;
 mod payloads;
 mod quirks;
+mod storm;
