@@ -228,6 +228,18 @@ fn unknown_kind_keeps_its_type() {
 }
 
 #[test]
+fn unknown_kind_type_survives_quirks() {
+    for seed in 0..20 {
+        let payload = generate(&GenOptions {
+            quirks: vec![Quirk::UnknownAlertType],
+            random_quirks: true,
+            ..options(Kind::Unknown("CUSTOM_ALERT".to_owned()), seed)
+        });
+        assert_eq!(payload["data"]["type"], "CUSTOM_ALERT", "seed {seed}");
+    }
+}
+
+#[test]
 fn bytes_parse_back_to_payload() {
     for kind in all_kinds() {
         let options = options(kind, 15);

@@ -132,7 +132,8 @@ impl Quirk {
             }
             Quirk::NullMessageOddLevel | Quirk::Oversized | Quirk::EventTypeNames => event_body,
             Quirk::SwappedNumberTypes => http_error || matches!(kind, Kind::Threshold),
-            Quirk::UnknownAlertType => !matches!(kind, Kind::Test),
+            // An unknown kind already carries the `data.type` it was given.
+            Quirk::UnknownAlertType => !matches!(kind, Kind::Test | Kind::Unknown(_)),
         }
     }
 
