@@ -90,8 +90,9 @@ pub(crate) fn print_instructions(
         out,
         "{}",
         palette.dim(
-            "More than 4 alerts a minute to the same group are suppressed, as xMatters' \
-             flood control does. Set RUST_LOG=info to see the services' logs."
+            "Beyond 4 alerts a minute to the same group, the relay holds alerts and sends \
+             one digest a minute later, because xMatters' flood control would suppress \
+             them. Set RUST_LOG=info to see the services' logs."
         )
     )?;
     out.flush()?;

@@ -54,8 +54,8 @@ async fn storm_of_distinct_alerts_loses_none() {
         )
         .await
         .expect("storm protection holds the excess");
-    // Both clocks move past the window: xMatters' flood control and the
-    // relay's storm protection count one minute.
+    // Both clocks move past the window, because xMatters' flood control
+    // and the relay's storm protection each count events over one minute.
     harness
         .advance_minutes(window.as_secs().div_ceil(60))
         .await
