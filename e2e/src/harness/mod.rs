@@ -388,6 +388,10 @@ impl Harness {
     /// Waits until every stored alert is in a final state (see
     /// [`Harness::wait_settled`]) and the simulator has processed every
     /// trigger and sent every webhook it queued.
+    ///
+    /// NOTE: an alert that storm protection holds stays held until the
+    /// relay's storm window has room, so move the relay's clock with
+    /// [`Harness::advance_relay_clock`] first or this times out.
     pub async fn wait_idle(&self) -> Result<(), HarnessError> {
         let store = self.relay()?.store();
         let passing = self.passing_states();
