@@ -5,7 +5,8 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
+use bytes::Bytes;
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::clock::SimTime;
@@ -14,12 +15,11 @@ use crate::clock::SimTime;
 /// [`Journal::dropped`].
 pub const MAX_JOURNAL_ENTRIES: usize = 10_000;
 
-/// Request body bytes kept across all entries, as received. Beyond it the
-/// oldest entries are dropped like those beyond [`MAX_JOURNAL_ENTRIES`],
-/// because a parsed body takes several times its size in memory: without
-/// this limit, 1,000 OverOps payloads of 330 KB (1,000 stack frames each)
-/// grew the process by 2 GB.
-pub const MAX_JOURNAL_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// Request body bytes kept across all entries. Beyond it the oldest entries
+/// are dropped like those beyond [`MAX_JOURNAL_ENTRIES`], so that a storm of
+/// large payloads cannot exhaust memory. 10,000 default mock-overops
+/// payloads (about 8 KB each) fit.
+pub const MAX_JOURNAL_BODY_BYTES: usize = 128 * 1024 * 1024;
 
 /// The text that replaces the `apiKey` query value in journaled paths.
 pub const REDACTED: &str = "REDACTED";
@@ -34,8 +34,11 @@ pub struct JournalEntry {
     pub method: String,
     /// Path and query, with the `apiKey` value replaced by `REDACTED`.
     pub path: String,
-    /// The body as JSON when it parses, as text otherwise, `null` when empty.
-    pub body: Value,
+    /// The body as received. It is kept unparsed, because a parsed body
+    /// takes several times its size in memory, and serialized as JSON when
+    /// it parses, as text otherwise, `null` when empty.
+    #[serde(serialize_with = "serialize_body")]
+    pub body: Bytes,
     /// The response status; `None` when the connection was reset.
     pub status: Option<u16>,
     /// `answered` or `reset`.
@@ -43,10 +46,6 @@ pub struct JournalEntry {
     /// The injected fault that decided the response, such as `trigger step 2`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<String>,
-    /// Length of the request body as received, counted against
-    /// [`MAX_JOURNAL_BODY_BYTES`].
-    #[serde(skip)]
-    pub body_bytes: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -62,7 +61,7 @@ pub struct Journal {
     entries: VecDeque<JournalEntry>,
     next_seq: u64,
     dropped: u64,
-    /// Sum of `body_bytes` over `entries`.
+    /// Sum of the body lengths of `entries`.
     body_bytes: usize,
 }
 
@@ -73,7 +72,7 @@ impl Journal {
     pub fn record(&mut self, mut entry: JournalEntry) {
         self.next_seq += 1;
         entry.seq = self.next_seq;
-        self.body_bytes += entry.body_bytes;
+        self.body_bytes += entry.body.len();
         self.entries.push_back(entry);
 
         while self.entries.len() > 1
@@ -83,7 +82,7 @@ impl Journal {
             let Some(oldest) = self.entries.pop_front() else {
                 break;
             };
-            self.body_bytes -= oldest.body_bytes;
+            self.body_bytes -= oldest.body.len();
             self.dropped += 1;
         }
     }
@@ -113,6 +112,10 @@ pub fn redact_api_key(path_and_query: &str) -> String {
     format!("{path}?{}", redacted.join("&"))
 }
 
+fn serialize_body<S: Serializer>(body: &Bytes, serializer: S) -> Result<S::Ok, S::Error> {
+    body_value(body).serialize(serializer)
+}
+
 /// Reads a body as JSON, or as (lossy UTF-8) text when it is not JSON.
 pub fn body_value(body: &[u8]) -> Value {
     if body.is_empty() {
@@ -133,11 +136,10 @@ mod tests {
             time: SimTime::DEFAULT_START,
             method: "POST".into(),
             path: "/x".into(),
-            body: Value::Null,
+            body: Bytes::new(),
             status: Some(202),
             outcome: JournalOutcome::Answered,
             fault: None,
-            body_bytes: 0,
         }
     }
 
@@ -175,12 +177,12 @@ mod tests {
 
     #[test]
     fn journal_bounds_total_body_bytes() {
-        let body_bytes = 1024 * 1024;
+        let body = Bytes::from(vec![b'x'; 1024 * 1024]);
         let mut journal = Journal::default();
-        let fitting = MAX_JOURNAL_BODY_BYTES / body_bytes;
+        let fitting = MAX_JOURNAL_BODY_BYTES / body.len();
         for _ in 0..fitting + 3 {
             journal.record(JournalEntry {
-                body_bytes,
+                body: body.clone(),
                 ..entry()
             });
         }
@@ -193,7 +195,7 @@ mod tests {
     fn journal_keeps_one_oversized_entry() {
         let mut journal = Journal::default();
         journal.record(JournalEntry {
-            body_bytes: MAX_JOURNAL_BODY_BYTES + 1,
+            body: Bytes::from(vec![b'x'; MAX_JOURNAL_BODY_BYTES + 1]),
             ..entry()
         });
 

@@ -6,11 +6,12 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 
 use crate::connection::ConnectionControl;
 use crate::faults::{FaultEndpoint, FaultOutcome, InjectedFault};
 use crate::http::error::ApiError;
-use crate::journal::{JournalEntry, JournalOutcome, body_value, redact_api_key};
+use crate::journal::{JournalEntry, JournalOutcome, redact_api_key};
 use crate::state::{SharedState, lock};
 
 /// Largest request body accepted, in bytes; larger bodies get 413.
@@ -34,12 +35,10 @@ pub(crate) async fn journal(
     let method = parts.method.to_string();
     let path = redact_api_key(parts.uri.path_and_query().map_or("/", |pq| pq.as_str()));
 
-    let (body_json, body_bytes, response) = match to_bytes(body, MAX_BODY_BYTES).await {
+    let (body, response) = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => {
-            let body_json = body_value(&bytes);
-            let body_bytes = bytes.len();
-            let request = Request::from_parts(parts, Body::from(bytes));
-            (body_json, body_bytes, next.run(request).await)
+            let request = Request::from_parts(parts, Body::from(bytes.clone()));
+            (bytes, next.run(request).await)
         }
         Err(error) => {
             tracing::warn!(%method, %path, %error, "request body rejected");
@@ -47,7 +46,7 @@ pub(crate) async fn journal(
                 "The request body could not be read or exceeds {MAX_BODY_BYTES} bytes: {error}"
             );
             let response = ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
-            (serde_json::Value::Null, 0, response)
+            (Bytes::new(), response)
         }
     };
 
@@ -58,7 +57,7 @@ pub(crate) async fn journal(
         time,
         method,
         path,
-        body: body_json,
+        body,
         status: (!reset).then(|| response.status().as_u16()),
         outcome: if reset {
             JournalOutcome::Reset
@@ -66,7 +65,6 @@ pub(crate) async fn journal(
             JournalOutcome::Answered
         },
         fault: mark.map(|mark| mark.description),
-        body_bytes,
     });
     response
 }

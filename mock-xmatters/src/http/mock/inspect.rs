@@ -3,19 +3,35 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::http::error::ApiError;
 use crate::http::events::{event_not_found, parse_event_key};
 use crate::http::query::QueryParams;
+use crate::journal::JournalEntry;
 use crate::state::{SharedState, lock};
 
-/// `GET /mock/journal`: the API requests received, oldest first.
-pub(crate) async fn journal(State(state): State<SharedState>) -> Json<Value> {
+/// The body of `GET /mock/journal`.
+#[derive(Debug, Serialize)]
+pub(crate) struct JournalPage {
+    count: usize,
+    dropped: u64,
+    entries: Vec<JournalEntry>,
+}
+
+/// `GET /mock/journal`: the API requests received, oldest first. The
+/// entries are copied out of the lock (their bodies are shared, not
+/// copied) and serialized one by one, never as one JSON value tree.
+pub(crate) async fn journal(State(state): State<SharedState>) -> Json<JournalPage> {
     let journal = lock(&state.journal);
-    let entries: Vec<_> = journal.entries().collect();
-    Json(json!({ "count": entries.len(), "dropped": journal.dropped(), "entries": entries }))
+    let entries: Vec<JournalEntry> = journal.entries().cloned().collect();
+    Json(JournalPage {
+        count: entries.len(),
+        dropped: journal.dropped(),
+        entries,
+    })
 }
 
 /// `GET /mock/activity[?requestId=UUID]`: what became of each inbound
