@@ -55,9 +55,28 @@ impl Story {
         storm(&alert, digest, &mut story);
         delivery(&alert, &mut story);
         confirmation(&alert, &mut story);
+        let mut steps: Vec<(Option<Timestamp>, Step)> =
+            story.into_iter().map(|step| (step.at, step)).collect();
+
         let follow = digest.filter(|_| alert.state == AlertState::Digested);
         let callbacks = follow.map_or(&alert.callbacks, |digest| &digest.callbacks);
-        story.extend(callbacks.iter().map(callback_step));
+        // A callback shows xMatters' time but is ordered by the time the
+        // relay received it, because the two clocks may differ.
+        steps.extend(
+            callbacks
+                .iter()
+                .map(|callback| (Some(callback.received_at), callback_step(callback))),
+        );
+
+        // The sort is stable, so steps of one moment keep their order, and
+        // steps without a time come last.
+        steps.sort_by(|(a, _), (b, _)| match (a, b) {
+            (Some(a), Some(b)) => a.cmp(b),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+        let story = steps.into_iter().map(|(_, step)| step).collect();
         Self { alert, story }
     }
 }

@@ -298,6 +298,24 @@ async fn callback_before_confirmation_is_matched_later() {
         .await
         .expect("listable");
     assert!(unmatched.is_empty(), "{unmatched:?}");
+    let story = relay::story::Story::load(relay.store().as_ref(), reply.id())
+        .await
+        .expect("readable")
+        .expect("stored");
+    let steps: Vec<&str> = story.story.iter().map(|step| step.step).collect();
+    assert_eq!(
+        steps,
+        vec![
+            "received",
+            "mapped",
+            "attempt",
+            "delivered",
+            "notified",
+            "confirmed"
+        ],
+        "{:#?}",
+        story.story
+    );
     relay.shutdown().await.expect("clean shutdown");
 }
 

@@ -44,7 +44,8 @@ impl CallbackKind {
 
 impl fmt::Display for CallbackKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        // `pad` honours width and alignment, as in the CLI tables.
+        f.pad(self.as_str())
     }
 }
 

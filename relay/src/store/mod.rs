@@ -84,9 +84,10 @@ pub enum StoreError {
     #[error("the store writer has stopped; restart the relay")]
     Unavailable,
     /// A stored value could not be decoded.
-    #[error("the stored alert {id} is corrupt: {reason}")]
+    #[error("the stored record {id} is corrupt: {reason}")]
     Corrupt {
-        /// Alert whose row could not be read back.
+        /// Alert id, or the name of another record, that could not be read
+        /// back.
         id: String,
         /// Description of the problem.
         reason: String,

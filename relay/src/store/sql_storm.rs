@@ -78,7 +78,7 @@ pub(super) fn held_groups(conn: &Connection) -> Result<Vec<HeldGroup>, StoreErro
     for row in rows {
         let (key, count, first_held_at) = row?;
         groups.push(HeldGroup {
-            first_held_at: timestamp(&key, first_held_at)?,
+            first_held_at: timestamp(&format!("held alerts of {key:?}"), first_held_at)?,
             key,
             count: count.max(0) as u64,
         });

@@ -101,7 +101,8 @@ impl AlertState {
 
 impl fmt::Display for AlertState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        // `pad` honours width and alignment, as in the CLI tables.
+        f.pad(self.as_str())
     }
 }
 
