@@ -50,18 +50,17 @@ pub(super) fn parse_json(id: &str, text: &str) -> Result<serde_json::Value, Stor
 pub(super) fn insert(conn: &Connection, alert: &NewAlert) -> Result<InsertOutcome, StoreError> {
     if let Some(since) = alert.dedup_since {
         let original: Option<String> = conn
-            .query_row(
+            .prepare_cached(
                 "SELECT id FROM alerts WHERE dedup_key = ?1 AND received_at >= ?2
                  ORDER BY received_at DESC LIMIT 1",
-                params![alert.dedup_key, millis(since)],
-                |row| row.get(0),
-            )
+            )?
+            .query_row(params![alert.dedup_key, millis(since)], |row| row.get(0))
             .optional()?;
         if let Some(original) = original {
-            conn.execute(
+            conn.prepare_cached(
                 "UPDATE alerts SET duplicate_count = duplicate_count + 1 WHERE id = ?1",
-                params![original],
-            )?;
+            )?
+            .execute(params![original])?;
             return Ok(InsertOutcome {
                 id: parse_id(&original)?,
                 duplicate: true,
@@ -78,19 +77,19 @@ pub(super) fn insert(conn: &Connection, alert: &NewAlert) -> Result<InsertOutcom
 
     let id = AlertId::new_random();
     let received = millis(alert.received_at);
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO alerts (id, received_at, queued_at, state, raw_body, trigger_json,
                              warnings_json, dedup_key, next_attempt_at)
          VALUES (?1, ?2, ?2, 'pending', ?3, ?4, ?5, ?6, ?2)",
-        params![
-            id.to_string(),
-            received,
-            alert.raw_body,
-            alert.trigger.to_string(),
-            alert.warnings.to_string(),
-            alert.dedup_key,
-        ],
-    )?;
+    )?
+    .execute(params![
+        id.to_string(),
+        received,
+        alert.raw_body,
+        alert.trigger.to_string(),
+        alert.warnings.to_string(),
+        alert.dedup_key,
+    ])?;
     Ok(InsertOutcome {
         id,
         duplicate: false,
@@ -144,11 +143,9 @@ pub(super) fn claim_due(
 }
 
 pub(super) fn next_due_at(conn: &Connection) -> Result<Option<Timestamp>, StoreError> {
-    let next: Option<i64> = conn.query_row(
-        "SELECT min(next_attempt_at) FROM alerts WHERE state = 'pending'",
-        [],
-        |row| row.get(0),
-    )?;
+    let next: Option<i64> = conn
+        .prepare_cached("SELECT min(next_attempt_at) FROM alerts WHERE state = 'pending'")?
+        .query_row([], |row| row.get(0))?;
     opt_timestamp("", next)
 }
 
@@ -159,54 +156,55 @@ pub(super) fn record_attempt(
     outcome: &AttemptOutcome,
 ) -> Result<(), StoreError> {
     let id_text = id.to_string();
-    let number: i64 = conn.query_row(
-        "UPDATE alerts SET attempt_count = attempt_count + 1, last_error = ?2
-         WHERE id = ?1 RETURNING attempt_count",
-        params![id_text, attempt.error],
-        |row| row.get(0),
-    )?;
-    conn.execute(
+    let number: i64 = conn
+        .prepare_cached(
+            "UPDATE alerts SET attempt_count = attempt_count + 1, last_error = ?2
+             WHERE id = ?1 RETURNING attempt_count",
+        )?
+        .query_row(params![id_text, attempt.error], |row| row.get(0))?;
+    conn.prepare_cached(
         "INSERT INTO attempts (alert_id, number, started_at, duration_ms, status, error,
                                response_excerpt)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            id_text,
-            number,
-            millis(attempt.started_at),
-            attempt.duration_ms as i64,
-            attempt.status,
-            attempt.error,
-            attempt.response_excerpt,
-        ],
-    )?;
+    )?
+    .execute(params![
+        id_text,
+        number,
+        millis(attempt.started_at),
+        attempt.duration_ms as i64,
+        attempt.status,
+        attempt.error,
+        attempt.response_excerpt,
+    ])?;
 
     match outcome {
         AttemptOutcome::Delivered {
             request_id,
             at,
             lookup,
-        } => conn.execute(
-            "UPDATE alerts SET state = 'delivered', delivered_at = ?2, request_id = ?3,
-                               next_attempt_at = NULL, lookup_next_at = ?4,
-                               lookup_deadline = ?5
-             WHERE id = ?1",
-            params![
+        } => conn
+            .prepare_cached(
+                "UPDATE alerts SET state = 'delivered', delivered_at = ?2, request_id = ?3,
+                                   next_attempt_at = NULL, lookup_next_at = ?4,
+                                   lookup_deadline = ?5
+                 WHERE id = ?1",
+            )?
+            .execute(params![
                 id_text,
                 millis(*at),
                 request_id,
                 lookup.map(|plan| millis(plan.first_at)),
                 lookup.map(|plan| millis(plan.deadline)),
-            ],
-        )?,
-        AttemptOutcome::RetryAt(at) => conn.execute(
-            "UPDATE alerts SET next_attempt_at = ?2 WHERE id = ?1",
-            params![id_text, millis(*at)],
-        )?,
-        AttemptOutcome::Dead { reason } => conn.execute(
-            "UPDATE alerts SET state = 'dead', dead_reason = ?2, next_attempt_at = NULL
-             WHERE id = ?1",
-            params![id_text, reason],
-        )?,
+            ])?,
+        AttemptOutcome::RetryAt(at) => conn
+            .prepare_cached("UPDATE alerts SET next_attempt_at = ?2 WHERE id = ?1")?
+            .execute(params![id_text, millis(*at)])?,
+        AttemptOutcome::Dead { reason } => conn
+            .prepare_cached(
+                "UPDATE alerts SET state = 'dead', dead_reason = ?2, next_attempt_at = NULL
+                 WHERE id = ?1",
+            )?
+            .execute(params![id_text, reason])?,
     };
     Ok(())
 }
@@ -221,7 +219,9 @@ pub(super) fn mark_dead(conn: &Connection, id: AlertId, reason: &str) -> Result<
 }
 
 pub(super) fn backlog(conn: &Connection) -> Result<u64, StoreError> {
-    let count: i64 = conn.query_row("SELECT pending FROM outbox_stats", [], |row| row.get(0))?;
+    let count: i64 = conn
+        .prepare_cached("SELECT pending FROM outbox_stats")?
+        .query_row([], |row| row.get(0))?;
     Ok(count.max(0) as u64)
 }
 

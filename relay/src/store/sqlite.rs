@@ -47,6 +47,11 @@ impl Default for StoreOptions {
     }
 }
 
+/// Statements the writer connection keeps compiled. Every operation's
+/// statements fit, so the hot path never compiles SQL again. rusqlite's
+/// default of 16 would evict some of them on every batch.
+const STATEMENT_CACHE_CAPACITY: usize = 64;
+
 /// Called once the batch holding a job has committed, with the commit error
 /// message if it failed.
 type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
@@ -123,6 +128,7 @@ impl SqliteStore {
             .map_err(open_error)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_error)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
         schema::migrate(&mut conn)?;
 
         let (jobs, queue) = mpsc::channel(options.queue_capacity.max(1));
@@ -190,7 +196,7 @@ fn run_writer(
 
 /// Runs one batch in one transaction and returns whether it committed.
 fn run_batch(conn: &mut Connection, batch: Vec<Box<dyn Job>>) -> bool {
-    if let Err(err) = conn.execute_batch("BEGIN IMMEDIATE") {
+    if let Err(err) = run_control(conn, "BEGIN IMMEDIATE") {
         tracing::error!(error = %err, "store transaction could not start");
         for job in batch {
             job.fail(err.to_string());
@@ -203,9 +209,9 @@ fn run_batch(conn: &mut Connection, batch: Vec<Box<dyn Job>>) -> bool {
         replies.push(run_job(conn, job));
     }
 
-    let commit = conn.execute_batch("COMMIT").map_err(|err| {
+    let commit = run_control(conn, "COMMIT").map_err(|err| {
         tracing::error!(error = %err, "store commit failed");
-        if let Err(rollback) = conn.execute_batch("ROLLBACK") {
+        if let Err(rollback) = run_control(conn, "ROLLBACK") {
             tracing::error!(error = %rollback, "store rollback after a failed commit failed");
         }
         err.to_string()
@@ -218,22 +224,28 @@ fn run_batch(conn: &mut Connection, batch: Vec<Box<dyn Job>>) -> bool {
 }
 
 fn run_job(conn: &Connection, job: Box<dyn Job>) -> Reply {
-    if let Err(err) = conn.execute_batch("SAVEPOINT job") {
+    if let Err(err) = run_control(conn, "SAVEPOINT job") {
         tracing::error!(error = %err, "store savepoint failed");
         job.fail(err.to_string());
         return Box::new(|_| {});
     }
 
     let (succeeded, reply) = job.run(conn);
-    let end = if succeeded {
-        "RELEASE job"
+    let undone = if succeeded {
+        Ok(())
     } else {
-        "ROLLBACK TO job; RELEASE job"
+        run_control(conn, "ROLLBACK TO job")
     };
-    if let Err(err) = conn.execute_batch(end) {
+    if let Err(err) = undone.and_then(|()| run_control(conn, "RELEASE job")) {
         tracing::error!(error = %err, "store savepoint release failed");
     }
     reply
+}
+
+/// Runs a transaction or savepoint statement from the statement cache,
+/// so that it is compiled once per connection rather than once per batch.
+fn run_control(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
 impl Store for SqliteStore {
