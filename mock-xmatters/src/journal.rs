@@ -39,9 +39,11 @@ pub struct JournalEntry {
     /// it parses, as text otherwise, `null` when empty.
     #[serde(serialize_with = "serialize_body")]
     pub body: Bytes,
-    /// The response status; `None` when the connection was reset.
+    /// The response status; `None` when the connection was reset or
+    /// abandoned.
     pub status: Option<u16>,
-    /// `answered` or `reset`.
+    /// `answered`, `reset`, or `abandoned` when the client closed the
+    /// connection before the response.
     pub outcome: JournalOutcome,
     /// The injected fault that decided the response, such as `trigger step 2`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53,6 +55,9 @@ pub struct JournalEntry {
 pub enum JournalOutcome {
     Answered,
     Reset,
+    /// The client closed the connection before the response, for example
+    /// on its timeout during an injected delay.
+    Abandoned,
 }
 
 /// The bounded list of received requests.

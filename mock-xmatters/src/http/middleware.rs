@@ -34,39 +34,75 @@ pub(crate) async fn journal(
     let (parts, body) = request.into_parts();
     let method = parts.method.to_string();
     let path = redact_api_key(parts.uri.path_and_query().map_or("/", |pq| pq.as_str()));
+    let mut pending = PendingEntry {
+        state: state.clone(),
+        entry: Some(JournalEntry {
+            seq: 0,
+            time,
+            method: method.clone(),
+            path: path.clone(),
+            body: Bytes::new(),
+            status: None,
+            outcome: JournalOutcome::Abandoned,
+            fault: None,
+        }),
+    };
 
-    let (body, response) = match to_bytes(body, MAX_BODY_BYTES).await {
+    let response = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => {
-            let request = Request::from_parts(parts, Body::from(bytes.clone()));
-            (bytes, next.run(request).await)
+            pending.update(|entry| entry.body = bytes.clone());
+            let request = Request::from_parts(parts, Body::from(bytes));
+            next.run(request).await
         }
         Err(error) => {
             tracing::warn!(%method, %path, %error, "request body rejected");
             let message = format!(
                 "The request body could not be read or exceeds {MAX_BODY_BYTES} bytes: {error}"
             );
-            let response = ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, message).into_response();
-            (Bytes::new(), response)
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, message).into_response()
         }
     };
 
     let mark = response.extensions().get::<FaultMark>().cloned();
     let reset = mark.as_ref().is_some_and(|mark| mark.reset);
-    lock(&state.journal).record(JournalEntry {
-        seq: 0,
-        time,
-        method,
-        path,
-        body,
-        status: (!reset).then(|| response.status().as_u16()),
-        outcome: if reset {
+    pending.update(|entry| {
+        entry.status = (!reset).then(|| response.status().as_u16());
+        entry.outcome = if reset {
             JournalOutcome::Reset
         } else {
             JournalOutcome::Answered
-        },
-        fault: mark.map(|mark| mark.description),
+        };
+        entry.fault = mark.map(|mark| mark.description);
     });
     response
+}
+
+/// A journal entry that is recorded when dropped. When a client closes the
+/// connection before the response, the server drops the request's future,
+/// so the entry is still recorded, as `abandoned`.
+struct PendingEntry {
+    state: SharedState,
+    /// Taken out when the entry is recorded.
+    entry: Option<JournalEntry>,
+}
+
+impl PendingEntry {
+    fn update(&mut self, change: impl FnOnce(&mut JournalEntry)) {
+        if let Some(entry) = &mut self.entry {
+            change(entry);
+        }
+    }
+}
+
+impl Drop for PendingEntry {
+    fn drop(&mut self) {
+        if let Some(entry) = self.entry.take() {
+            if entry.outcome == JournalOutcome::Abandoned {
+                tracing::info!(method = %entry.method, path = %entry.path, "client closed the connection before the response");
+            }
+            lock(&self.state.journal).record(entry);
+        }
+    }
 }
 
 /// Counts the request against the rate limit, responds 429 over it, and

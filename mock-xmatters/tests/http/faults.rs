@@ -217,6 +217,40 @@ async fn shutdown_drops_delayed_request_after_grace() {
 }
 
 #[tokio::test]
+async fn abandoned_request_is_journaled() {
+    let server = TestServer::start().await;
+    install(
+        &server,
+        json!({"endpoint": "events", "sequence": [{"delay_ms": 60_000}]}),
+    )
+    .await;
+
+    let result = server
+        .client
+        .get(server.url("/api/xm/1/events"))
+        .basic_auth("relay", Some("relay-demo-password"))
+        .timeout(Duration::from_millis(100))
+        .send()
+        .await;
+    assert!(result.expect_err("times out").is_timeout());
+
+    // The server notices the closed connection shortly after the client.
+    let mut entries = Vec::new();
+    for _ in 0..200 {
+        let journal = server.hook_ok(Method::GET, "/mock/journal", None).await;
+        entries = journal["entries"].as_array().cloned().unwrap_or_default();
+        if !entries.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0]["path"], "/api/xm/1/events");
+    assert_eq!(entries[0]["outcome"], "abandoned");
+    assert_eq!(entries[0]["status"], serde_json::Value::Null);
+}
+
+#[tokio::test]
 async fn faults_hook_lists_and_clears() {
     let server = TestServer::start().await;
     install(
