@@ -15,6 +15,11 @@ pub enum InputError {
     /// A path does not exist.
     #[error("input {0} not found; give an existing file, folder or - for standard input")]
     NotFound(PathBuf),
+    /// Standard input was named more than once; it can be read only once.
+    #[error(
+        "standard input (-) is given more than once; it can be read only once, so name it once"
+    )]
+    RepeatedStdin,
     /// A folder contains no `.json` file.
     #[error("folder {0} contains no .json file; name payload files *.json or list them one by one")]
     EmptyFolder(PathBuf),
@@ -40,6 +45,14 @@ pub struct Input {
 /// Reads every input in order: a file as it is, a folder as its `.json`
 /// files sorted by name (not recursive), and `-` as standard input.
 pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, InputError> {
+    let stdin_count = paths
+        .iter()
+        .filter(|path| path.as_os_str() == STDIN_PATH)
+        .count();
+    if stdin_count > 1 {
+        return Err(InputError::RepeatedStdin);
+    }
+
     let mut inputs = Vec::new();
     for path in paths {
         if path.as_os_str() == STDIN_PATH {
@@ -102,4 +115,21 @@ fn json_files(folder: &Path) -> Result<Vec<PathBuf>, InputError> {
     }
     files.sort();
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_stdin_is_rejected_before_reading() {
+        let paths = [PathBuf::from(STDIN_PATH), PathBuf::from(STDIN_PATH)];
+
+        let result = read_inputs(&paths);
+
+        assert!(
+            matches!(result, Err(InputError::RepeatedStdin)),
+            "{result:?}"
+        );
+    }
 }
