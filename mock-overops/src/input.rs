@@ -17,7 +17,7 @@ pub enum InputError {
     NotFound(PathBuf),
     /// Standard input was named more than once; it can be read only once.
     #[error(
-        "standard input (-) is given more than once; it can be read only once, so name it once"
+        "standard input (-) is named more than once; name it once, because it can be read only once"
     )]
     RepeatedStdin,
     /// A folder contains no `.json` file.
