@@ -108,6 +108,10 @@ fn json_files(folder: &Path) -> Result<Vec<PathBuf>, InputError> {
             .is_some_and(|extension| extension == "json");
         if is_json && path.is_file() {
             files.push(path);
+        } else if is_json && !path.is_dir() {
+            // A dangling link or special file would otherwise drop a
+            // capture from the replay without a word.
+            return Err(InputError::NotFound(path));
         }
     }
     if files.is_empty() {
@@ -120,6 +124,24 @@ fn json_files(folder: &Path) -> Result<Vec<PathBuf>, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn dangling_link_in_folder_is_an_error() {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        std::fs::write(folder.path().join("a.json"), b"{}").expect("file written");
+        let dangling = folder.path().join("b.json");
+        std::os::unix::fs::symlink(folder.path().join("missing.json"), &dangling)
+            .expect("link created");
+        std::fs::create_dir(folder.path().join("c.json")).expect("folder created");
+
+        let result = read_inputs(&[folder.path().to_owned()]);
+
+        assert!(
+            matches!(&result, Err(InputError::NotFound(path)) if *path == dangling),
+            "{result:?}"
+        );
+    }
 
     #[test]
     fn repeated_stdin_is_rejected_before_reading() {

@@ -81,6 +81,17 @@ impl Story {
     }
 }
 
+/// Writes `count` with `noun`, adding "s" unless the count is 1, such as
+/// "1 alert" or "3 alerts".
+pub(crate) fn counted(count: impl Into<u64>, noun: &str) -> String {
+    let count = count.into();
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 fn step(at: Option<Timestamp>, step: &'static str, detail: String) -> Step {
     Step { at, step, detail }
 }
@@ -92,8 +103,8 @@ fn received(alert: &AlertRecord, story: &mut Vec<Step>) {
             at,
             "received",
             format!(
-                "digest created by storm protection for {} held alerts",
-                alert.storm.members.len()
+                "digest created by storm protection for {}",
+                counted(alert.storm.members.len() as u64, "held alert")
             ),
         ));
         return;
@@ -130,8 +141,8 @@ fn storm(alert: &AlertRecord, digest: Option<&AlertRecord>, story: &mut Vec<Step
     };
     let detail = match digest {
         Some(digest) => format!(
-            "sent as one of {} alerts in digest {digest_id}, which is {}{}",
-            digest.storm.members.len(),
+            "sent in digest {digest_id} with {}, which is {}{}",
+            counted(digest.storm.members.len() as u64, "alert"),
             digest.state,
             digest
                 .confirmation
@@ -176,8 +187,10 @@ fn confirmation(alert: &AlertRecord, story: &mut Vec<Step>) {
     let confirmation = &alert.confirmation;
     if let Some(event) = &confirmation.event {
         let mut detail = format!(
-            "event {} ({}) found after {} lookups",
-            event.event_id, event.uuid, confirmation.lookups
+            "event {} ({}) found after {}",
+            event.event_id,
+            event.uuid,
+            counted(confirmation.lookups, "lookup")
         );
         if let Some(status) = &event.status {
             detail.push_str(&format!(", status {status}"));

@@ -1,5 +1,6 @@
 //! `relay alerts`: inspect and requeue alerts in the store file.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -101,8 +102,7 @@ fn alerts(config_path: Option<&Path>, args: AlertsArgs) -> anyhow::Result<()> {
             AlertsAction::Show { id } => show(&store, id).await,
             AlertsAction::Callbacks { unmatched, limit } => {
                 let callbacks = store.list_callbacks(unmatched, limit).await?;
-                println!("{}", super::callbacks::format_table(&callbacks));
-                Ok(())
+                print_output(&super::callbacks::format_table(&callbacks))
             }
             AlertsAction::Retry { id: Some(id), .. } => retry(&store, id).await,
             AlertsAction::Retry { id: None, .. } => retry_all_dead(&store).await,
@@ -121,8 +121,7 @@ async fn open(path: &Path) -> anyhow::Result<SqliteStore> {
 
 async fn list(store: &SqliteStore, state: Option<AlertState>, limit: usize) -> anyhow::Result<()> {
     let alerts = store.list(state, limit).await?;
-    println!("{}", format_table(&alerts));
-    Ok(())
+    print_output(&format_table(&alerts))
 }
 
 /// Formats alerts as an aligned table with a header row.
@@ -153,8 +152,19 @@ async fn show(store: &SqliteStore, id: AlertId) -> anyhow::Result<()> {
     let Some(story) = Story::load(store, id).await? else {
         bail!("no alert with id {id} in {}", store.path().display());
     };
-    println!("{}", serde_json::to_string_pretty(&story)?);
-    Ok(())
+    print_output(&serde_json::to_string_pretty(&story)?)
+}
+
+/// Writes `text` and a newline to standard output. A reader that closed
+/// the pipe early, such as `head`, is not an error.
+fn print_output(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(err).context("writing to standard output failed"))
+        }
+        _ => Ok(()),
+    }
 }
 
 async fn retry(store: &SqliteStore, id: AlertId) -> anyhow::Result<()> {

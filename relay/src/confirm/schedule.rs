@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use crate::config::service::ConfirmationConfig;
 use crate::delivery::policy::{add, humanize};
 use crate::store::{DueLookup, EventRef, LookupOutcome, LookupPlan};
+use crate::story::counted;
 
 /// Result of one lookup request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,10 +76,11 @@ impl LookupSchedule {
 
         let request_id = lookup.request_id.as_deref().unwrap_or_default();
         let mut reason = format!(
-            "no xMatters event has requestId {request_id} {} after delivery ({lookups} lookups, \
+            "no xMatters event has requestId {request_id} {} after delivery ({}, \
              confirmation.timeout); xMatters accepts a trigger before it validates it, so check \
              the integration's activity log in xMatters for a form validation error",
-            humanize(self.timeout)
+            humanize(self.timeout),
+            counted(lookups, "lookup")
         );
         if let Some(error) = &error {
             reason.push_str("; the last lookup failed: ");

@@ -17,6 +17,7 @@ use crate::mapping::values::{self, Values};
 use crate::mapping::{Priority, Trigger, Warning, utf16_len};
 use crate::payload;
 use crate::store::HeldAlert;
+use crate::story::counted;
 
 /// Links listed per group of the digest. The group's count gives the
 /// number of its alerts.
@@ -188,23 +189,26 @@ fn digest_values(
     let mut values = Values::default();
     values.insert(
         Source::Title,
-        format!("{count} OverOps alerts held by storm protection for {recipients}"),
+        format!(
+            "{} held by storm protection for {recipients}",
+            counted(count as u64, "OverOps alert")
+        ),
     );
     let mut summary = format!(
-        "The relay held {count} OverOps alerts for {recipients} to stay within xMatters' \
-         flood control of {} events per {}.",
-        storm.max_events,
+        "The relay held {} for {recipients} to stay within xMatters' flood control of {} \
+         per {}.",
+        counted(count as u64, "OverOps alert"),
+        counted(storm.max_events, "event"),
         humanize(storm.window)
     );
     if let (Some(first), Some(last), Some(top)) = (first, last, groups.first()) {
         summary.push_str(&format!(
-            " They arrived between {} and {} from {} distinct errors; the most frequent is {} \
-             with {} alerts.",
+            " They arrived between {} and {} from {}. The most frequent is {} with {}.",
             render(first),
             render(last),
-            groups.len(),
+            counted(groups.len() as u64, "distinct error"),
             top.label,
-            top.count
+            counted(top.count as u64, "alert")
         ));
     }
     values.insert(Source::Summary, summary);
@@ -305,7 +309,11 @@ fn fit_lines(lines: &[String], groups: &[Group], budget: Option<usize>) -> Strin
 
 fn omitted_line(omitted: &[Group]) -> String {
     let alerts: usize = omitted.iter().map(|group| group.count).sum();
-    format!("… and {} more errors ({alerts} alerts)", omitted.len())
+    format!(
+        "… and {} ({})",
+        counted(omitted.len() as u64, "more error"),
+        counted(alerts as u64, "alert")
+    )
 }
 
 fn highest_level(members: &[Member]) -> Option<String> {
@@ -418,7 +426,7 @@ mod tests {
             summary.contains("flood control of 4 events per 1m"),
             "{summary}"
         );
-        assert!(summary.contains("from 1 distinct errors"), "{summary}");
+        assert!(summary.contains("from 1 distinct error."), "{summary}");
         assert_eq!(properties["Type"], DIGEST_TYPE);
         assert_eq!(properties["App_Name"], "orders-api");
         assert_eq!(
