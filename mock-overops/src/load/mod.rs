@@ -129,9 +129,9 @@ impl LoadOptions {
     }
 }
 
-/// Returns the instant at which alert `seq` is due at `rate` alerts per second from
-/// `started`, or `None` when that instant is beyond what the clock can
-/// represent.
+/// Returns the instant at which alert `seq` is due at `rate` alerts per
+/// second from `started`, or `None` when that instant is beyond what the
+/// clock can represent.
 fn due_time(started: Instant, seq: u64, rate: f64) -> Option<Instant> {
     let offset = Duration::try_from_secs_f64(seq as f64 / rate).ok()?;
     started.checked_add(offset)
