@@ -36,13 +36,13 @@ fn detail(callback: &Callback) -> String {
         (Some(recipient), None) => recipient.clone(),
         (None, _) => String::new(),
     };
-    let what = match callback.kind {
+    let outcome = match callback.kind {
         CallbackKind::Response => callback.response.clone(),
         CallbackKind::Status => callback.status.clone(),
         CallbackKind::DeliveryStatus => callback.delivery_status.clone(),
         CallbackKind::Other => None,
     };
-    let mut detail = [target, what.unwrap_or_default()]
+    let mut detail = [target, outcome.unwrap_or_default()]
         .into_iter()
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
