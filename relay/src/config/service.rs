@@ -266,7 +266,9 @@ impl XmattersConfig {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DeliveryConfig {
-    /// Deliveries in flight at once.
+    /// Deliveries in flight at once. The worker claims alerts for all free
+    /// slots in one store transaction, so more slots also mean fewer
+    /// transactions per delivered alert.
     pub concurrency: usize,
     /// Waits before the 2nd, 3rd, ... attempt; the last entry repeats until
     /// `max_age`.
@@ -301,7 +303,7 @@ impl Default for DeliveryConfig {
     fn default() -> Self {
         let secs = Duration::from_secs;
         Self {
-            concurrency: 4,
+            concurrency: 16,
             retry_schedule: vec![secs(1), secs(5), secs(30), secs(120), secs(600), secs(1800)],
             jitter: 0.2,
             max_retry_after: secs(3600),
