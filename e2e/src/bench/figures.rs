@@ -246,6 +246,9 @@ fn max_start_lag_us(sends: &[SendRecord], rate: f64) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use mock_overops::load::LoadSummary;
+
+    use super::super::xmatters::Receipts;
     use super::*;
 
     fn record(seq: u64, sent_unix_us: u64) -> SendRecord {
@@ -256,6 +259,96 @@ mod tests {
             status: Some(202),
             latency_us: Some(500),
         }
+    }
+
+    /// Returns a run of `sends` of which `received` reached mock-xmatters,
+    /// each as (seq, receive time in µs).
+    fn outcome(sends: Vec<SendRecord>, received: &[(u64, i64)]) -> RunOutcome {
+        let accepted = sends.iter().filter(|send| is_accepted(send)).count() as u64;
+        let summary = LoadSummary {
+            shape: mock_overops::load::Storm::Distinct,
+            sent: sends.len() as u64,
+            accepted,
+            rejected: sends.len() as u64 - accepted,
+            errors: 0,
+            elapsed_s: 0.004,
+            throughput_per_s: 0.0,
+            latency_ms: mock_overops::load::Latency {
+                p50: None,
+                p90: None,
+                p99: None,
+                max: None,
+            },
+            status_counts: Default::default(),
+            error_samples: Vec::new(),
+            sends: Some(sends),
+        };
+        let mut receipts = Receipts::default();
+        receipts.received_unix_us.extend(received.iter().copied());
+        RunOutcome {
+            summary,
+            receipts,
+            bench_cpu: Duration::from_millis(5),
+            relay: None,
+        }
+    }
+
+    #[test]
+    fn delivery_counts_lost_accepted_alerts() {
+        let mut rejected = record(2, 1_002_000);
+        rejected.status = Some(503);
+        let sends = vec![record(0, 1_000_000), record(1, 1_001_000), rejected];
+
+        let delivery = Delivery::of(&outcome(sends, &[(0, 1_003_000)]));
+
+        assert_eq!(delivery.accepted, 2);
+        assert_eq!(delivery.rejected, 1);
+        assert_eq!(delivery.delivered, 1);
+        assert_eq!(delivery.lost, 1, "seq 1 was accepted and never received");
+        assert_eq!(delivery.deliver_s, Some(0.003));
+    }
+
+    #[test]
+    fn delivery_without_receipts_has_no_time() {
+        let delivery = Delivery::of(&outcome(vec![record(0, 1_000_000)], &[]));
+
+        assert_eq!(delivery.lost, 1);
+        assert_eq!(delivery.deliver_s, None);
+    }
+
+    #[test]
+    fn end_to_end_latency_matches_by_seq() {
+        let sends = vec![record(0, 1_000_000), record(1, 1_001_000)];
+        let received = [(1, 1_003_000), (0, 1_000_500)];
+        let spec = LoadSpec {
+            count: 2,
+            rate: Some(1000.0),
+            concurrency: 4,
+        };
+
+        let latency = Latency::of(spec, &outcome(sends, &received));
+        let end_to_end = latency.end_to_end.expect("two receipts");
+
+        assert_eq!(end_to_end.count, 2);
+        assert_eq!(end_to_end.p50_ms, 0.5);
+        assert_eq!(end_to_end.max_ms, 2.0);
+        assert_eq!(latency.max_start_lag_ms, 0.0);
+    }
+
+    #[test]
+    fn throughput_divides_by_delivery_time() {
+        let sends = vec![record(0, 1_000_000), record(1, 1_001_000)];
+        let spec = LoadSpec {
+            count: 2,
+            rate: None,
+            concurrency: 2,
+        };
+
+        let throughput = Throughput::of(spec, &outcome(sends, &[(0, 1_002_000), (1, 1_004_000)]));
+
+        assert_eq!(throughput.accepted_per_s, 500.0);
+        assert_eq!(throughput.delivered_per_s, 500.0);
+        assert_eq!(throughput.delivery.cpu.bench_ms_per_1000, 2500.0);
     }
 
     #[test]
