@@ -212,6 +212,44 @@ async fn repeated_alert_is_a_duplicate_of_the_original() {
 }
 
 #[tokio::test]
+async fn repeat_of_dead_alert_is_sent_as_new() {
+    let xmatters = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(401).set_body_string("bad credentials"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&xmatters)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(202).set_body_json(serde_json::json!({"requestId": "r2"})),
+        )
+        .mount(&xmatters)
+        .await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let relay = start(config(&dir, &xmatters.uri())).await;
+
+    let first = post(&relay.intake_url(TOKEN), alert_body(1)).await;
+    let dead = settled(&relay.store(), first.id()).await;
+    let repeat = post(&relay.intake_url(TOKEN), alert_body(1)).await;
+    let delivered = settled(&relay.store(), repeat.id()).await;
+
+    assert_eq!(dead.state, AlertState::Dead);
+    let reason = dead.dead_reason.unwrap_or_default();
+    assert!(
+        reason.contains(&format!("relay alerts retry {}", first.id())),
+        "{reason}"
+    );
+    assert_eq!(repeat.status, 202, "{:?}", repeat.body);
+    assert_eq!(repeat.body["duplicate"], false);
+    assert_eq!(repeat.body["dead_original"], first.id().to_string());
+    assert_ne!(repeat.id(), first.id());
+    assert_eq!(delivered.state, AlertState::Delivered);
+    assert_eq!(dead.duplicates, 0);
+    relay.shutdown().await.expect("clean shutdown");
+}
+
+#[tokio::test]
 async fn disabled_dedup_forwards_repeats() {
     let xmatters = xmatters_accepting().await;
     let dir = tempfile::tempdir().expect("temporary directory");

@@ -392,7 +392,13 @@ fn judge(
             attempt.status = Some(status);
             attempt.error = Some(reason.clone());
             attempt.response_excerpt = Some(excerpt);
-            AttemptOutcome::Dead { reason }
+            AttemptOutcome::Dead {
+                reason: format!(
+                    "{reason}. A retry would get the same response, so the relay does not \
+                     retry it; fix the cause, then run `relay alerts retry {}`",
+                    alert.id
+                ),
+            }
         }
     };
     (attempt, outcome)

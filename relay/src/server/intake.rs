@@ -19,7 +19,7 @@ use super::prepare::{self, Prepared};
 use super::state::AppState;
 use super::tokens;
 use crate::metrics::RejectReason;
-use crate::store::{NewAlert, StoreError};
+use crate::store::{InsertOutcome, NewAlert, StoreError};
 
 /// Query parameters the intake reads.
 #[derive(Debug, Default)]
@@ -197,13 +197,23 @@ async fn store(
         Ok(outcome) if outcome.duplicate => {
             state.metrics.duplicate();
             tracing::info!(alert_id = %outcome.id, "duplicate alert received; not forwarded");
-            accepted(outcome.id, true)
+            accepted(&outcome)
         }
         Ok(outcome) => {
             state.metrics.alert_received();
             state.worker.wake();
-            tracing::info!(alert_id = %outcome.id, kind = %prepared.kind, "alert accepted");
-            accepted(outcome.id, false)
+            match outcome.dead_original {
+                Some(dead) => tracing::info!(
+                    alert_id = %outcome.id,
+                    kind = %prepared.kind,
+                    dead_original = %dead,
+                    "alert accepted; it repeats a dead alert, so it is sent as a new alert"
+                ),
+                None => {
+                    tracing::info!(alert_id = %outcome.id, kind = %prepared.kind, "alert accepted")
+                }
+            }
+            accepted(&outcome)
         }
         Err(err @ StoreError::BacklogFull { .. }) => unavailable(
             state,
@@ -222,12 +232,14 @@ fn window_start(now: Timestamp, window: std::time::Duration) -> Timestamp {
         .unwrap_or(Timestamp::MIN)
 }
 
-fn accepted(id: crate::store::AlertId, duplicate: bool) -> Response {
-    (
-        StatusCode::ACCEPTED,
-        axum::Json(json!({"id": id, "duplicate": duplicate})),
-    )
-        .into_response()
+/// Responds 202 with the alert id and whether it was a duplicate. A repeat
+/// of a dead alert also names the dead one in `dead_original`.
+fn accepted(outcome: &InsertOutcome) -> Response {
+    let mut body = json!({"id": outcome.id, "duplicate": outcome.duplicate});
+    if let Some(dead) = outcome.dead_original {
+        body["dead_original"] = json!(dead);
+    }
+    (StatusCode::ACCEPTED, axum::Json(body)).into_response()
 }
 
 fn store_failure(state: &AppState, err: &StoreError) -> Response {

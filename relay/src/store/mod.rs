@@ -100,8 +100,9 @@ pub enum StoreError {
 /// `Ok` may rely on the change surviving a crash.
 pub trait Store: Send + Sync + 'static {
     /// Inserts an alert as pending, or records it as a duplicate of an
-    /// earlier alert with the same dedup key received at or after
-    /// `alert.dedup_since`. Fails with [`StoreError::BacklogFull`] when
+    /// earlier pending or delivered alert with the same dedup key received
+    /// at or after `alert.dedup_since`. A repeat of a dead alert is inserted
+    /// as a new alert and names the dead one. Fails with [`StoreError::BacklogFull`] when
     /// `alert.max_backlog` alerts are already pending.
     fn insert(&self, alert: NewAlert) -> BoxFuture<'_, Result<InsertOutcome, StoreError>>;
 

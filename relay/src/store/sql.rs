@@ -48,23 +48,33 @@ pub(super) fn parse_json(id: &str, text: &str) -> Result<serde_json::Value, Stor
 }
 
 pub(super) fn insert(conn: &Connection, alert: &NewAlert) -> Result<InsertOutcome, StoreError> {
+    let mut dead_original = None;
     if let Some(since) = alert.dedup_since {
-        let original: Option<String> = conn
+        // A dead original never reached xMatters, so a repeat of it is a new
+        // alert. An original in any other state makes a duplicate.
+        let original: Option<(String, String)> = conn
             .prepare_cached(
-                "SELECT id FROM alerts WHERE dedup_key = ?1 AND received_at >= ?2
-                 ORDER BY received_at DESC LIMIT 1",
+                "SELECT id, state FROM alerts WHERE dedup_key = ?1 AND received_at >= ?2
+                 ORDER BY state = 'dead', received_at DESC LIMIT 1",
             )?
-            .query_row(params![alert.dedup_key, millis(since)], |row| row.get(0))
+            .query_row(params![alert.dedup_key, millis(since)], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
             .optional()?;
-        if let Some(original) = original {
-            conn.prepare_cached(
-                "UPDATE alerts SET duplicate_count = duplicate_count + 1 WHERE id = ?1",
-            )?
-            .execute(params![original])?;
-            return Ok(InsertOutcome {
-                id: parse_id(&original)?,
-                duplicate: true,
-            });
+        match original {
+            Some((original, state)) if state != AlertState::Dead.as_str() => {
+                conn.prepare_cached(
+                    "UPDATE alerts SET duplicate_count = duplicate_count + 1 WHERE id = ?1",
+                )?
+                .execute(params![original])?;
+                return Ok(InsertOutcome {
+                    id: parse_id(&original)?,
+                    duplicate: true,
+                    dead_original: None,
+                });
+            }
+            Some((original, _)) => dead_original = Some(parse_id(&original)?),
+            None => {}
         }
     }
 
@@ -93,6 +103,7 @@ pub(super) fn insert(conn: &Connection, alert: &NewAlert) -> Result<InsertOutcom
     Ok(InsertOutcome {
         id,
         duplicate: false,
+        dead_original,
     })
 }
 

@@ -84,7 +84,8 @@ async fn repeat_within_window_is_a_duplicate() {
         repeat,
         InsertOutcome {
             id: original.id,
-            duplicate: true
+            duplicate: true,
+            dead_original: None,
         }
     );
     assert!(!other_key.duplicate);
@@ -92,6 +93,52 @@ async fn repeat_within_window_is_a_duplicate() {
     assert!(!dedup_off.duplicate);
     let record = store.get(original.id).await.expect("get").expect("stored");
     assert_eq!(record.duplicates, 1);
+}
+
+#[tokio::test]
+async fn repeat_of_dead_alert_is_a_new_alert() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = open(&dir);
+    let original = store
+        .insert(new_alert("a", at(0), Some(at(-600))))
+        .await
+        .expect("insert");
+    store
+        .record_attempt(
+            original.id,
+            attempt(401),
+            AttemptOutcome::Dead {
+                reason: "xMatters rejected the credentials".to_owned(),
+            },
+        )
+        .await
+        .expect("record");
+
+    let repeat = store
+        .insert(new_alert("a", at(5), Some(at(-595))))
+        .await
+        .expect("insert");
+    let second_repeat = store
+        .insert(new_alert("a", at(6), Some(at(-594))))
+        .await
+        .expect("insert");
+
+    assert!(!repeat.duplicate);
+    assert_ne!(repeat.id, original.id);
+    assert_eq!(repeat.dead_original, Some(original.id));
+    let stored = store.get(repeat.id).await.expect("get").expect("stored");
+    assert_eq!(stored.state, AlertState::Pending);
+    assert_eq!(
+        second_repeat,
+        InsertOutcome {
+            id: repeat.id,
+            duplicate: true,
+            dead_original: None,
+        },
+        "a repeat of the new pending alert is its duplicate"
+    );
+    let dead = store.get(original.id).await.expect("get").expect("stored");
+    assert_eq!(dead.duplicates, 0);
 }
 
 #[tokio::test]

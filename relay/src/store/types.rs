@@ -186,6 +186,10 @@ pub struct InsertOutcome {
     pub id: AlertId,
     /// Whether the alert repeated an earlier one and was not stored.
     pub duplicate: bool,
+    /// A dead alert with the same dedup key inside the window. A repeat of a
+    /// dead alert is stored and delivered as a new alert, because the
+    /// original never reached xMatters.
+    pub dead_original: Option<AlertId>,
 }
 
 /// A pending alert handed to the delivery worker.
