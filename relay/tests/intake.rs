@@ -250,6 +250,48 @@ async fn repeat_of_dead_alert_is_sent_as_new() {
 }
 
 #[tokio::test]
+async fn repeats_to_other_recipients_are_not_duplicates() {
+    let xmatters = xmatters_accepting().await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let relay = start(config(&dir, &xmatters.uri())).await;
+    let query_url = format!("http://{}/overops/webhook", relay.local_addr());
+    let url = |query: &str| format!("{query_url}?token={TOKEN}&{query}");
+
+    let team_a = post(&url("recipients=teamA"), alert_body(1)).await;
+    let team_b = post(&url("recipients=teamB"), alert_body(1)).await;
+    let team_a_again = post(&url("recipients=teamA"), alert_body(1)).await;
+
+    assert_eq!(team_a.body["duplicate"], false);
+    assert_eq!(team_b.body["duplicate"], false);
+    assert_ne!(team_b.id(), team_a.id());
+    assert_eq!(team_a_again.body["duplicate"], true);
+    assert_eq!(team_a_again.id(), team_a.id());
+    relay.shutdown().await.expect("clean shutdown");
+}
+
+#[tokio::test]
+async fn test_messages_are_never_duplicates() {
+    let xmatters = xmatters_accepting().await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let relay = start(config(&dir, &xmatters.uri())).await;
+    let body = serde_json::json!({"type": "TEST", "service_name": "Production"}).to_string();
+
+    let first = post(&relay.intake_url(TOKEN), body.clone()).await;
+    let second = post(&relay.intake_url(TOKEN), body).await;
+    settled(&relay.store(), first.id()).await;
+    settled(&relay.store(), second.id()).await;
+
+    assert_eq!(first.body["duplicate"], false);
+    assert_eq!(second.body["duplicate"], false);
+    assert_ne!(second.id(), first.id());
+    assert_eq!(
+        xmatters.received_requests().await.unwrap_or_default().len(),
+        2
+    );
+    relay.shutdown().await.expect("clean shutdown");
+}
+
+#[tokio::test]
 async fn disabled_dedup_forwards_repeats() {
     let xmatters = xmatters_accepting().await;
     let dir = tempfile::tempdir().expect("temporary directory");

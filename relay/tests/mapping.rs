@@ -343,3 +343,22 @@ fn mapping_is_deterministic() {
     let body = event_alert("Production", "orders-api", "New Errors", "ERROR", false);
     assert_eq!(map_default(&body), map_default(&body));
 }
+
+#[test]
+fn dedup_key_counts_sorted_url_recipients() {
+    let alert = event_alert("Production", "orders-api", "New Errors", "ERROR", false);
+    let config = MappingConfig::default();
+    let key = |query: &str| map_with(&alert, &config, &MapContext::from_query(query)).dedup_key;
+
+    let none = key("");
+    let team_a = key("recipients=teamA");
+    let team_b = key("recipients=teamB");
+    let both = key("recipients=teamA,teamB");
+    let both_reversed = key("recipients=teamB&recipients=teamA,teamA");
+
+    assert_eq!(none, map_default(&alert).dedup_key);
+    assert_ne!(team_a, none);
+    assert_ne!(team_a, team_b);
+    assert_ne!(both, team_a);
+    assert_eq!(both, both_reversed, "order and repeats do not count");
+}

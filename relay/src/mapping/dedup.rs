@@ -4,25 +4,39 @@
 //! (`mapping.dedup_fields`), in lower-case hex. Each field is hashed as its
 //! name, the byte length and the bytes of its untruncated value, or as its
 //! name and `!` when the alert has no value, so distinct values can never
-//! run together into the same input. The key is stable across releases for
-//! the same fields and values; changing the fields changes every key.
+//! run together into the same input. The recipients named in the webhook
+//! URL (`recipients=a,b`) are hashed too, sorted and without repeats, so
+//! the same alert sent to two teams is two alerts. Without URL recipients
+//! nothing is added, so such keys are the same as before recipients
+//! counted. The key is stable across releases for the same fields, values
+//! and recipients; changing the fields changes every key.
 
 use super::values::Values;
 use crate::form::Source;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 
-/// Returns the key of the values of `fields`.
-pub(crate) fn key(values: &Values, fields: &[Source]) -> String {
+/// Returns the key of the values of `fields` and of the URL `recipients`.
+pub(crate) fn key(values: &Values, fields: &[Source], recipients: &[String]) -> String {
     let mut hasher = Sha256::new();
     for field in fields {
         hasher.update(field.as_str().as_bytes());
         match values.get(*field) {
-            Some(value) => {
-                hasher.update(format!(":{}:", value.len()).as_bytes());
-                hasher.update(value.as_bytes());
-            }
+            Some(value) => hash_text(&mut hasher, value),
             None => hasher.update(b"!"),
+        }
+        hasher.update(b"\n");
+    }
+
+    let mut recipients: Vec<&str> = recipients.iter().map(String::as_str).collect();
+    recipients.sort_unstable();
+    recipients.dedup();
+    if !recipients.is_empty() {
+        // No field is named "recipients", so this line cannot collide
+        // with a field's line.
+        hasher.update(b"recipients");
+        for recipient in recipients {
+            hash_text(&mut hasher, recipient);
         }
         hasher.update(b"\n");
     }
@@ -33,4 +47,11 @@ pub(crate) fn key(values: &Values, fields: &[Source]) -> String {
         let _ = write!(hex, "{byte:02x}");
     }
     hex
+}
+
+/// Hashes `text` prefixed by its byte length, so that consecutive texts
+/// cannot run together.
+fn hash_text(hasher: &mut Sha256, text: &str) {
+    hasher.update(format!(":{}:", text.len()).as_bytes());
+    hasher.update(text.as_bytes());
 }

@@ -60,7 +60,8 @@ pub struct Mapped {
     pub trigger: Trigger,
     /// Parse assumptions first, then what the mapping cut or left out.
     pub warnings: Vec<Warning>,
-    /// Identifies repeats of the same alert; see `mapping.dedup_fields`.
+    /// Identifies repeats of the same alert: `mapping.dedup_fields` and the
+    /// URL recipients.
     pub dedup_key: String,
 }
 
@@ -80,6 +81,6 @@ pub fn map(alert: &Alert, config: &MappingConfig, context: &MapContext) -> Mappe
     Mapped {
         trigger,
         warnings,
-        dedup_key: dedup::key(&values, &config.dedup_fields),
+        dedup_key: dedup::key(&values, &config.dedup_fields, &context.recipients),
     }
 }

@@ -178,10 +178,7 @@ async fn store(
     prepared: Prepared,
     received_at: Timestamp,
 ) -> Response {
-    let dedup_since = state
-        .config
-        .dedup
-        .enabled
+    let dedup_since = (state.config.dedup.enabled && prepared.deduplicate)
         .then(|| window_start(received_at, state.config.dedup.window));
     let alert = NewAlert {
         raw_body: body.to_vec(),

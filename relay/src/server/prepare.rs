@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::mapping::{self, MapContext};
-use crate::payload;
+use crate::payload::{self, MessageType};
 
 /// An alert mapped at intake, ready to store.
 #[derive(Debug)]
@@ -13,6 +13,9 @@ pub(crate) struct Prepared {
     pub(crate) warnings: serde_json::Value,
     /// Deduplication key.
     pub(crate) dedup_key: String,
+    /// Whether repeats of this alert may be deduplicated. TEST messages are
+    /// not, so that each press of "Test" in OverOps reaches xMatters.
+    pub(crate) deduplicate: bool,
     /// Alert kind, for the log.
     pub(crate) kind: String,
 }
@@ -36,6 +39,7 @@ pub(crate) fn prepare(
         trigger,
         warnings,
         dedup_key: mapped.dedup_key,
+        deduplicate: alert.message_type != MessageType::Test,
         kind: alert.kind_name().to_owned(),
     })
 }
