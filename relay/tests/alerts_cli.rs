@@ -100,6 +100,51 @@ async fn dead_alert_is_listed_shown_and_retried() {
     relay.shutdown().await.expect("clean shutdown");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alert_in_flight_is_not_retried() {
+    let xmatters = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(202)
+                .set_body_json(serde_json::json!({"requestId": "slow"}))
+                .set_delay(std::time::Duration::from_secs(60)),
+        )
+        .mount(&xmatters)
+        .await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let relay = start(config(&dir, &xmatters.uri())).await;
+    let store = harness::store_path(&dir);
+    let reply = post(&relay.intake_url(TOKEN), alert_body(1)).await;
+    let id = reply.id().to_string();
+    harness::eventually("the delivery to be in flight", || async {
+        let seen = xmatters.received_requests().await.unwrap_or_default();
+        (!seen.is_empty()).then_some(())
+    })
+    .await;
+
+    let retried = alerts(&store, &["retry", &id]);
+    let record = relay
+        .store()
+        .get(reply.id())
+        .await
+        .expect("store readable")
+        .expect("alert stored");
+
+    assert_eq!(retried.status.code(), Some(1), "{}", stdout(&retried));
+    assert!(
+        stderr(&retried).contains("is being delivered now"),
+        "{}",
+        stderr(&retried)
+    );
+    assert_eq!(record.state, AlertState::Pending);
+    assert!(
+        record.next_attempt_at > Some(jiff::Timestamp::now()),
+        "the lease is kept: {:?}",
+        record.next_attempt_at
+    );
+    relay.abort();
+}
+
 #[test]
 fn unknown_alert_and_missing_store_are_errors() {
     let dir = tempfile::tempdir().expect("temporary directory");

@@ -53,6 +53,7 @@ pub enum AlertsAction {
         limit: usize,
     },
     /// Make a dead (or waiting) alert due now, restarting its maximum age.
+    /// Delivered alerts and alerts being delivered are rejected.
     Retry {
         /// Alert id to retry.
         #[arg(required_unless_present = "all_dead", conflicts_with = "all_dead")]
@@ -170,7 +171,10 @@ fn print_output(text: &str) -> anyhow::Result<()> {
 async fn retry(store: &SqliteStore, id: AlertId) -> anyhow::Result<()> {
     match store.requeue(id, Timestamp::now()).await? {
         RequeueOutcome::Requeued => {
-            println!("alert {id} is pending and will be delivered by the running relay");
+            println!(
+                "alert {id} is pending and due now; a running relay sends it within \
+                 delivery.poll_interval"
+            );
             Ok(())
         }
         RequeueOutcome::AlreadyDelivered => {
@@ -182,6 +186,11 @@ async fn retry(store: &SqliteStore, id: AlertId) -> anyhow::Result<()> {
                  its recipients; there is nothing to retry"
             )
         }
+        RequeueOutcome::InFlight { lease_until } => bail!(
+            "alert {id} is being delivered now, so retrying it could notify the recipients \
+             twice; check its state with `relay alerts show {id}`, and retry it only if it \
+             is dead or still pending after {lease_until}"
+        ),
         RequeueOutcome::NotFound => bail!("no alert with id {id} in {}", store.path().display()),
     }
 }

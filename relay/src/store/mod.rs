@@ -150,14 +150,16 @@ pub trait Store: Send + Sync + 'static {
     fn get(&self, id: AlertId) -> BoxFuture<'_, Result<Option<AlertRecord>, StoreError>>;
 
     /// Makes a dead or pending alert due again at `now` and restarts its
-    /// maximum-age clock. Delivered alerts are left alone.
+    /// maximum-age clock. Delivered alerts, and alerts claimed by a
+    /// delivery worker whose lease has not ended at `now`, are left alone.
     fn requeue(
         &self,
         id: AlertId,
         now: Timestamp,
     ) -> BoxFuture<'_, Result<RequeueOutcome, StoreError>>;
 
-    /// Requeues every dead alert and returns how many there were.
+    /// Requeues every dead alert, and no other, and returns how many there
+    /// were.
     fn requeue_all_dead(&self, now: Timestamp) -> BoxFuture<'_, Result<u64, StoreError>>;
 
     /// Records storm protection's decisions at `at`: admitted alerts keep

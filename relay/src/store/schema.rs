@@ -152,6 +152,10 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX callbacks_event ON callbacks (event_id);
     CREATE INDEX callbacks_alert ON callbacks (alert_id);",
+    // Version 4: the end of the lease of an alert claimed for delivery, so
+    // that `relay alerts retry` can tell an alert in flight from one
+    // waiting for its next attempt. NULL when not claimed.
+    "ALTER TABLE alerts ADD COLUMN lease_until INTEGER;",
 ];
 
 /// Returns the highest schema version this build supports.

@@ -146,7 +146,8 @@ pub(super) fn claim_due(
         });
     }
 
-    let mut lease = conn.prepare_cached("UPDATE alerts SET next_attempt_at = ?2 WHERE id = ?1")?;
+    let mut lease = conn
+        .prepare_cached("UPDATE alerts SET next_attempt_at = ?2, lease_until = ?2 WHERE id = ?1")?;
     for alert in &due {
         lease.execute(params![alert.id.to_string(), millis(lease_until)])?;
     }
@@ -169,7 +170,8 @@ pub(super) fn record_attempt(
     let id_text = id.to_string();
     let number: i64 = conn
         .prepare_cached(
-            "UPDATE alerts SET attempt_count = attempt_count + 1, last_error = ?2
+            "UPDATE alerts SET attempt_count = attempt_count + 1, last_error = ?2,
+                               lease_until = NULL
              WHERE id = ?1 RETURNING attempt_count",
         )?
         .query_row(params![id_text, attempt.error], |row| row.get(0))?;
@@ -222,7 +224,8 @@ pub(super) fn record_attempt(
 
 pub(super) fn mark_dead(conn: &Connection, id: AlertId, reason: &str) -> Result<(), StoreError> {
     conn.execute(
-        "UPDATE alerts SET state = 'dead', dead_reason = ?2, next_attempt_at = NULL
+        "UPDATE alerts SET state = 'dead', dead_reason = ?2, next_attempt_at = NULL,
+                           lease_until = NULL
          WHERE id = ?1 AND state = 'pending'",
         params![id.to_string(), reason],
     )?;
@@ -442,36 +445,42 @@ pub(super) fn requeue(
     now: Timestamp,
 ) -> Result<RequeueOutcome, StoreError> {
     let id_text = id.to_string();
-    let state: Option<String> = conn
+    let row: Option<(String, Option<i64>)> = conn
         .query_row(
-            "SELECT state FROM alerts WHERE id = ?1",
+            "SELECT state, lease_until FROM alerts WHERE id = ?1",
             params![id_text],
-            |row| row.get(0),
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )
         .optional()?;
-    let state = state
-        .map(|state| parse_state(&id_text, &state))
-        .transpose()?;
-    match state {
-        None => Ok(RequeueOutcome::NotFound),
-        Some(state) if state.is_sent() => Ok(RequeueOutcome::AlreadyDelivered),
-        Some(AlertState::Held) => Ok(RequeueOutcome::Held),
-        Some(_) => {
-            conn.execute(
-                "UPDATE alerts SET state = 'pending', next_attempt_at = ?2, queued_at = ?2,
-                                   dead_reason = NULL
-                 WHERE id = ?1",
-                params![id_text, millis(now)],
-            )?;
-            Ok(RequeueOutcome::Requeued)
+    let Some((state, lease_until)) = row else {
+        return Ok(RequeueOutcome::NotFound);
+    };
+    match parse_state(&id_text, &state)? {
+        state if state.is_sent() => return Ok(RequeueOutcome::AlreadyDelivered),
+        AlertState::Held => return Ok(RequeueOutcome::Held),
+        _ => {}
+    }
+    // A lease that has ended belongs to a worker that stopped, so the alert
+    // is no longer in flight.
+    if let Some(lease_until) = opt_timestamp(&id_text, lease_until)? {
+        if lease_until > now {
+            return Ok(RequeueOutcome::InFlight { lease_until });
         }
     }
+
+    conn.execute(
+        "UPDATE alerts SET state = 'pending', next_attempt_at = ?2, queued_at = ?2,
+                           dead_reason = NULL, lease_until = NULL
+         WHERE id = ?1",
+        params![id_text, millis(now)],
+    )?;
+    Ok(RequeueOutcome::Requeued)
 }
 
 pub(super) fn requeue_all_dead(conn: &Connection, now: Timestamp) -> Result<u64, StoreError> {
     let count = conn.execute(
         "UPDATE alerts SET state = 'pending', next_attempt_at = ?1, queued_at = ?1,
-                           dead_reason = NULL
+                           dead_reason = NULL, lease_until = NULL
          WHERE state = 'dead'",
         params![millis(now)],
     )?;

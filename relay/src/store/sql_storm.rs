@@ -18,7 +18,8 @@ pub(super) fn record_decisions(
          WHERE id = ?1 AND state = 'pending'",
     )?;
     let mut hold = conn.prepare_cached(
-        "UPDATE alerts SET state = 'held', storm_key = ?2, held_at = ?3, next_attempt_at = NULL
+        "UPDATE alerts SET state = 'held', storm_key = ?2, held_at = ?3, next_attempt_at = NULL,
+                           lease_until = NULL
          WHERE id = ?1 AND state = 'pending'",
     )?;
     for decision in decisions {

@@ -259,6 +259,80 @@ async fn dead_alert_is_requeued_with_a_fresh_age() {
 }
 
 #[tokio::test]
+async fn claimed_alert_is_not_requeued_until_its_lease_ends() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = open(&dir);
+    let id = store
+        .insert(new_alert("a", at(0), None))
+        .await
+        .expect("insert")
+        .id;
+    store.claim_due(at(1), 1, at(60)).await.expect("claim");
+
+    let during_lease = store.requeue(id, at(30)).await.expect("requeue");
+    let after_lease = store.requeue(id, at(61)).await.expect("requeue");
+    let record = store.get(id).await.expect("get").expect("stored");
+
+    assert_eq!(
+        during_lease,
+        RequeueOutcome::InFlight {
+            lease_until: at(60)
+        }
+    );
+    assert_eq!(after_lease, RequeueOutcome::Requeued);
+    assert_eq!(record.next_attempt_at, Some(at(61)));
+}
+
+#[tokio::test]
+async fn recorded_attempt_ends_the_lease() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = open(&dir);
+    let id = store
+        .insert(new_alert("a", at(0), None))
+        .await
+        .expect("insert")
+        .id;
+    store.claim_due(at(1), 1, at(60)).await.expect("claim");
+    store
+        .record_attempt(id, attempt(503), AttemptOutcome::RetryAt(at(300)))
+        .await
+        .expect("record");
+
+    let requeued = store.requeue(id, at(2)).await.expect("requeue");
+
+    assert_eq!(requeued, RequeueOutcome::Requeued);
+}
+
+#[tokio::test]
+async fn requeue_all_dead_leaves_other_alerts_alone() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = open(&dir);
+    let claimed = store
+        .insert(new_alert("a", at(0), None))
+        .await
+        .expect("insert")
+        .id;
+    store.claim_due(at(1), 1, at(60)).await.expect("claim");
+    let waiting = store
+        .insert(new_alert("b", at(2), None))
+        .await
+        .expect("insert")
+        .id;
+    store
+        .record_attempt(waiting, attempt(503), AttemptOutcome::RetryAt(at(300)))
+        .await
+        .expect("record");
+
+    let count = store.requeue_all_dead(at(3)).await.expect("requeue");
+    let claimed = store.get(claimed).await.expect("get").expect("stored");
+    let waiting = store.get(waiting).await.expect("get").expect("stored");
+
+    assert_eq!(count, 0);
+    assert_eq!(claimed.next_attempt_at, Some(at(60)));
+    assert_eq!(waiting.next_attempt_at, Some(at(300)));
+}
+
+#[tokio::test]
 async fn all_dead_alerts_are_requeued() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let store = open(&dir);

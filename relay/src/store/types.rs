@@ -325,6 +325,12 @@ pub enum RequeueOutcome {
     /// The alert is held by storm protection and goes out with the next
     /// digest for its recipients; it was left alone.
     Held,
+    /// A delivery worker claimed the alert and may be sending it now, so it
+    /// was left alone: a retry could notify the recipients twice.
+    InFlight {
+        /// End of the worker's claim; after it the alert can be retried.
+        lease_until: Timestamp,
+    },
     /// No alert has this id.
     NotFound,
 }
