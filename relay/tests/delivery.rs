@@ -59,6 +59,34 @@ async fn accepted_trigger_is_delivered_once() {
 }
 
 #[tokio::test]
+async fn success_without_request_id_is_delivered_with_a_note() {
+    let responses = [
+        ResponseTemplate::new(204),
+        ResponseTemplate::new(202).set_body_string("<html>Accepted</html>"),
+        ResponseTemplate::new(202).set_body_json(serde_json::json!({"requestId": ""})),
+    ];
+    for (n, response) in responses.into_iter().enumerate() {
+        let xmatters = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(response)
+            .expect(1)
+            .mount(&xmatters)
+            .await;
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let relay = start(config(&dir, &xmatters.uri())).await;
+
+        let reply = post(&relay.intake_url(harness::TOKEN), alert_body(n)).await;
+        let record = settled(&relay.store(), reply.id()).await;
+
+        assert_eq!(record.state, AlertState::Delivered, "response {n}");
+        assert_eq!(record.request_id, None, "response {n}");
+        let note = record.attempts[0].error.clone().unwrap_or_default();
+        assert!(note.contains("without a requestId"), "response {n}: {note}");
+        relay.shutdown().await.expect("clean shutdown");
+    }
+}
+
+#[tokio::test]
 async fn server_errors_are_retried_until_accepted() {
     let xmatters = MockServer::start().await;
     Mock::given(method("POST"))

@@ -266,10 +266,12 @@ async fn read_excerpt(
     Ok(text)
 }
 
-/// Extracts `requestId` from a 202 body such as `{"requestId": "..."}`.
+/// Extracts `requestId` from a 202 body such as `{"requestId": "..."}`. A
+/// blank `requestId` counts as missing.
 fn request_id(body: &str) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(body).ok()?;
-    value.get("requestId")?.as_str().map(str::to_owned)
+    let id = value.get("requestId")?.as_str()?.trim();
+    (!id.is_empty()).then(|| id.to_owned())
 }
 
 /// Joins an error with its sources, as one line.
@@ -295,6 +297,8 @@ mod tests {
             Some("6c1b4e1a".to_owned())
         );
         assert_eq!(request_id("accepted"), None);
+        assert_eq!(request_id(r#"{"requestId": " "}"#), None);
+        assert_eq!(request_id(r#"{"requestId": 42}"#), None);
     }
 
     #[test]

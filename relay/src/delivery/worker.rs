@@ -351,6 +351,14 @@ fn judge(
         } => {
             attempt.status = Some(status);
             attempt.response_excerpt = Some(excerpt);
+            if request_id.is_none() {
+                // Kept with the attempt so that `relay alerts show` explains
+                // why the delivered alert has no request id.
+                attempt.error = Some(format!(
+                    "xMatters responded {status} without a requestId in the body, so the \
+                     event cannot be looked up in xMatters by its request id"
+                ));
+            }
             let at = shared.clock.now();
             AttemptOutcome::Delivered {
                 request_id,
@@ -415,12 +423,21 @@ fn report_outcome(
             let latency =
                 Duration::try_from(at.duration_since(alert.received_at)).unwrap_or_default();
             metrics.delivered(latency);
-            tracing::info!(
-                request_id = request_id.as_deref().unwrap_or(""),
-                status = attempt.status,
-                latency = ?latency,
-                "alert delivered"
-            );
+            match request_id {
+                Some(request_id) => tracing::info!(
+                    %request_id,
+                    status = attempt.status,
+                    latency = ?latency,
+                    "alert delivered"
+                ),
+                None => tracing::warn!(
+                    status = attempt.status,
+                    latency = ?latency,
+                    response = attempt.response_excerpt.as_deref().unwrap_or(""),
+                    "alert delivered, but the response has no requestId; check the \
+                     xMatters activity log that the event was created"
+                ),
+            }
         }
         AttemptOutcome::RetryAt(at) => {
             metrics.retry_scheduled();

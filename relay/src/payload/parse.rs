@@ -3,8 +3,8 @@
 use super::details::{Shape, read_event, read_threshold, shape_of};
 use super::error::{ParseError, ParseWarning};
 use super::reader::{Object, describe};
-use super::repair;
 use super::{Alert, AlertKind, Details, MessageType, timestamp};
+use super::{overflow, repair};
 use serde_json::{Map, Value};
 
 /// How many keys of a rejected object the error message lists.
@@ -18,9 +18,10 @@ const KEYS_SHOWN: usize = 8;
 /// nor `data`, a `type` that is not a string, and a `data` that is not an
 /// object. Each error names the JSON path and what was expected there.
 /// Invalid UTF-8 and lone UTF-16 surrogate escapes, which a JVM can emit,
-/// are replaced by U+FFFD with a warning instead of failing the body.
+/// are replaced by U+FFFD with a warning instead of failing the body, and
+/// a number too large for an `f64` is read as text with a warning.
 pub fn parse(body: &[u8]) -> Result<Alert, ParseError> {
-    let (root, repair_warning) = decode(body)?;
+    let (root, repair_warnings) = decode(body)?;
     let Value::Object(map) = &root else {
         return Err(ParseError::UnexpectedType {
             path: "$".to_owned(),
@@ -31,7 +32,7 @@ pub fn parse(body: &[u8]) -> Result<Alert, ParseError> {
     check_envelope(map)?;
 
     let envelope = Object { path: "$", map };
-    let mut warnings: Vec<ParseWarning> = repair_warning.into_iter().collect();
+    let mut warnings = repair_warnings;
     let message_type = read_message_type(&envelope, &mut warnings);
 
     let mut alert = Alert {
@@ -69,36 +70,77 @@ pub fn parse(body: &[u8]) -> Result<Alert, ParseError> {
     Ok(alert)
 }
 
-/// Parses the body as JSON. A body that fails only because of invalid
-/// characters is parsed again after [`repair`] replaced them, with a
-/// warning that says how many were replaced.
-fn decode(body: &[u8]) -> Result<(Value, Option<ParseWarning>), ParseError> {
+/// Parses the body as JSON. A body that fails is parsed again after
+/// [`repair`] replaced invalid characters and [`overflow`] put numbers too
+/// large for an `f64` in quotes, with a warning for each kind of repair.
+fn decode(body: &[u8]) -> Result<(Value, Vec<ParseWarning>), ParseError> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ParseError::Empty);
     }
 
     let error = match serde_json::from_slice(body) {
-        Ok(value) => return Ok((value, None)),
+        Ok(value) => return Ok((value, Vec::new())),
         Err(error) => error,
     };
-    if let Some((repaired, count)) = repair::replace_invalid_characters(body) {
-        if let Ok(value) = serde_json::from_str(&repaired) {
-            let warning = ParseWarning::new(
+    let invalid_json = || ParseError::InvalidJson {
+        line: error.line(),
+        column: error.column(),
+        reason: reason_without_position(&error),
+    };
+
+    let mut warnings = Vec::new();
+    let mut text = match repair::replace_invalid_characters(body) {
+        Some((repaired, count)) => {
+            warnings.push(ParseWarning::new(
                 "$",
                 format!(
                     "replaced {count} invalid character(s) (bytes that are not UTF-8 or halves of UTF-16 surrogate pairs) with U+FFFD"
                 ),
-            );
-            return Ok((value, Some(warning)));
+            ));
+            repaired
         }
+        // Nothing to replace means the body is valid UTF-8.
+        None => String::from_utf8_lossy(body).into_owned(),
+    };
+    if let Some((quoted_text, numbers)) = overflow::quote_out_of_range_numbers(&text) {
+        warnings.push(ParseWarning::new(
+            "$",
+            format!(
+                "kept {} number(s) too large for a 64-bit float as text: {}",
+                numbers.len(),
+                numbers_for_message(&numbers)
+            ),
+        ));
+        text = quoted_text;
+    }
+    if warnings.is_empty() {
+        return Err(invalid_json());
     }
 
-    Err(ParseError::InvalidJson {
-        line: error.line(),
-        column: error.column(),
-        reason: reason_without_position(&error),
-    })
+    match serde_json::from_str(&text) {
+        Ok(value) => Ok((value, warnings)),
+        Err(_) => Err(invalid_json()),
+    }
+}
+
+/// Lists the first few numbers, each cut to a readable length.
+fn numbers_for_message(numbers: &[String]) -> String {
+    const SHOWN: usize = 3;
+    const MAX_CHARS: usize = 24;
+
+    let mut shown: Vec<String> = numbers
+        .iter()
+        .take(SHOWN)
+        .map(|number| match number.char_indices().nth(MAX_CHARS) {
+            Some((cut, _)) => format!("{}…", &number[..cut]),
+            None => number.clone(),
+        })
+        .collect();
+    if numbers.len() > SHOWN {
+        shown.push(format!("and {} more", numbers.len() - SHOWN));
+    }
+    shown.join(", ")
 }
 
 /// Returns serde_json's message without its trailing "at line L column C",
