@@ -271,3 +271,80 @@ fn missing_file_names_the_path() {
         "{error}"
     );
 }
+
+/// A configuration with an invalid secret: file text, environment, the
+/// secret value and the option the error must name.
+type SecretCase<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str, &'a str);
+
+#[test]
+fn invalid_secrets_are_not_echoed() {
+    let cases: [SecretCase<'_>; 5] = [
+        (
+            "",
+            &[("RELAY_SERVER__TOKENS", "0123456789abcdef0123")],
+            "0123456789abcdef0123",
+            "server.tokens",
+        ),
+        (
+            "[server]\ntokens = \"SECRET-TOKEN-NOT-A-LIST-123\"\n",
+            &[],
+            "SECRET-TOKEN-NOT-A-LIST-123",
+            "server.tokens",
+        ),
+        (
+            "[server]\ntokens = [\"ok-token-0123456789\", 998877665544]\n",
+            &[],
+            "998877665544",
+            "server.tokens[1]",
+        ),
+        (
+            "[xmatters]\napi_key = 5550001112223334\n",
+            &[],
+            "5550001112223334",
+            "xmatters.api_key",
+        ),
+        (
+            "[xmatters]\nusername = \"relay\"\npassword = 99887766\n",
+            &[],
+            "99887766",
+            "xmatters.password",
+        ),
+    ];
+    for (text, env, secret, expected_option) in cases {
+        let error = load(text, env).expect_err("invalid secret");
+        let message = error.to_string();
+        let (option, _, reason) = invalid(Err(error));
+
+        assert_eq!(option, expected_option, "{message}");
+        assert!(!message.contains(secret), "{message}");
+        assert!(reason.contains("invalid"), "{message}");
+        assert!(reason.contains("not shown"), "{message}");
+    }
+}
+
+#[test]
+fn syntax_error_on_a_secret_line_hides_the_line() {
+    let cases = [
+        ("[xmatters]\npassword = \"pa\\qss-SECRETPW\"\n", 2),
+        (
+            "[server]\ntokens = [\n  \"ok\",\n  \"ab\\q-SECRETPW\",\n]\n",
+            4,
+        ),
+    ];
+    for (text, line) in cases {
+        let error = load(text, &[]).expect_err("invalid TOML");
+        let message = error.to_string();
+
+        assert!(matches!(error, ConfigError::Syntax { .. }), "{error:?}");
+        assert!(!message.contains("SECRETPW"), "{message}");
+        assert!(message.contains(&format!("line {line}")), "{message}");
+    }
+}
+
+#[test]
+fn syntax_error_elsewhere_shows_the_line() {
+    let error = load("[mapping]\ntime_zone = \"Europe\\qParis\"\n", &[]).expect_err("bad TOML");
+    let message = error.to_string();
+
+    assert!(message.contains("Europe\\qParis"), "{message}");
+}

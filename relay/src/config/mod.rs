@@ -11,6 +11,7 @@ mod callbacks;
 mod confirmation;
 pub mod env;
 mod mapping;
+mod redact;
 pub mod service;
 mod storm;
 
@@ -153,7 +154,7 @@ fn read_file(path: &Path) -> Result<toml::Table, ConfigError> {
     text.parse::<toml::Table>()
         .map_err(|error| ConfigError::Syntax {
             path: path.to_owned(),
-            message: error.to_string().trim_end().to_owned(),
+            message: redact::syntax_message(&text, &error),
         })
 }
 
@@ -180,10 +181,16 @@ fn deserialize(
             Some(applied) => applied.apply_as_string(tree)?,
             None => {
                 let origin = Origin { path, overrides };
+                let found = redact::found_type(tree, error.path());
                 // `message` leaves out the "in `path`" line that `Display`
                 // adds, because the error names the option already.
-                let reason = error.into_inner().message().to_owned();
-                return Err(origin.invalid(OptionError::new(option, reason.trim_end())));
+                let message = error.into_inner().message().trim_end().to_owned();
+                let reason = if redact::is_secret_option(&option) {
+                    redact::secret_reason(&option, &message, found)
+                } else {
+                    message
+                };
+                return Err(origin.invalid(OptionError::new(option, reason)));
             }
         }
     }
