@@ -264,6 +264,32 @@ async fn wrong_credentials_are_dead_with_a_clear_reason() {
 }
 
 #[tokio::test]
+async fn echoed_api_key_is_not_stored() {
+    let xmatters = MockServer::start().await;
+    let body = format!(r#"{{"code": 401, "message": "Unknown apiKey {API_KEY}"}}"#);
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(401).set_body_string(body))
+        .expect(1)
+        .mount(&xmatters)
+        .await;
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let relay = start(config(&dir, &xmatters.uri())).await;
+
+    let reply = post(&relay.intake_url(harness::TOKEN), alert_body(8)).await;
+    let record = settled(&relay.store(), reply.id()).await;
+
+    let excerpt = record.attempts[0]
+        .response_excerpt
+        .clone()
+        .unwrap_or_default();
+    assert_eq!(
+        excerpt,
+        r#"{"code": 401, "message": "Unknown apiKey <redacted>"}"#
+    );
+    relay.shutdown().await.expect("clean shutdown");
+}
+
+#[tokio::test]
 async fn timeout_is_retried_until_accepted() {
     let xmatters = MockServer::start().await;
     Mock::given(method("POST"))

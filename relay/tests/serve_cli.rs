@@ -41,7 +41,10 @@ fn example_configuration_serves_until_sigterm() {
         .arg(example_path())
         .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
         .env("RELAY_STORE__PATH", &store)
-        // Keeps the example's xMatters host out of reach; no alert is posted.
+        // Replaces the example's placeholders, which serve rejects, and keeps
+        // the example's xMatters host out of reach; no alert is posted.
+        .env("RELAY_SERVER__TOKENS", "[\"serve-cli-token-0123456789\"]")
+        .env("RELAY_XMATTERS__API_KEY", "serve-cli-api-key")
         .env("RELAY_XMATTERS__TRIGGER_URL", "http://127.0.0.1:9/triggers")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -72,7 +75,7 @@ fn example_configuration_serves_until_sigterm() {
         first_line.contains("/overops/webhook/<redacted>"),
         "{first_line}"
     );
-    assert!(!first_line.contains("replace-with-a-long-random-token"));
+    assert!(!first_line.contains("serve-cli-token-0123456789"));
     assert!(store.exists(), "the store file was not created");
     let first_log: serde_json::Value = logs
         .lines()
@@ -81,6 +84,34 @@ fn example_configuration_serves_until_sigterm() {
         .unwrap_or_else(|| panic!("JSON log lines expected, got {logs}"));
     assert!(first_log.get("level").is_some(), "{first_log}");
     assert!(logs.contains("relay stopped"), "{logs}");
+}
+
+#[test]
+fn example_placeholders_are_rejected() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let token = ("RELAY_SERVER__TOKENS", "[\"serve-cli-token-0123456789\"]");
+    let trigger_url = ("RELAY_XMATTERS__TRIGGER_URL", "http://127.0.0.1:9/triggers");
+    let cases: [(&[(&str, &str)], &str); 3] = [
+        (&[], "server.tokens[0]"),
+        (&[token], "xmatters.trigger_url"),
+        (&[token, trigger_url], "xmatters.api_key"),
+    ];
+
+    for (env, option) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_relay"))
+            .arg("--config")
+            .arg(example_path())
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("RELAY_STORE__PATH", dir.path().join("relay.db"))
+            .envs(env.iter().copied())
+            .output()
+            .expect("run the relay binary");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(option), "expected {option}: {stderr}");
+        assert!(stderr.contains("example configuration"), "{stderr}");
+    }
 }
 
 #[test]

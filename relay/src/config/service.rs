@@ -105,9 +105,16 @@ impl ServerConfig {
     }
 }
 
-/// Checks that each token of the list `option` is long and needs no
-/// escaping in a URL.
+/// Checks that each token of the list `option` is not the example's
+/// placeholder, is long and needs no escaping in a URL.
 pub(super) fn validate_tokens(option: &str, tokens: &[Secret]) -> Result<(), OptionError> {
+    if let Some(index) = tokens.iter().position(is_placeholder) {
+        return Err(OptionError::new(
+            format!("{option}[{index}]"),
+            "is the placeholder from the example configuration; replace it with a long \
+             random string (for example from `openssl rand -hex 24`)",
+        ));
+    }
     if let Some(index) = tokens.iter().position(|t| t.expose().len() < 16) {
         return Err(OptionError::new(
             format!("{option}[{index}]"),
@@ -125,6 +132,18 @@ pub(super) fn validate_tokens(option: &str, tokens: &[Secret]) -> Result<(), Opt
         ));
     }
     Ok(())
+}
+
+/// Start of the placeholder secrets in `relay.example.toml`, such as
+/// `replace-with-a-long-random-token`. A value that starts with it was
+/// copied from the example and not replaced.
+pub const PLACEHOLDER_PREFIX: &str = "replace-with-";
+
+/// Function id in the example trigger URL of `relay.example.toml`.
+pub const EXAMPLE_FUNCTION_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+fn is_placeholder(secret: &Secret) -> bool {
+    secret.expose().starts_with(PLACEHOLDER_PREFIX)
 }
 
 fn is_url_safe(byte: u8) -> bool {
@@ -225,6 +244,25 @@ impl XmattersConfig {
                 "xmatters.trigger_url",
                 "the URL contains credentials; use xmatters.username and xmatters.password",
             ));
+        }
+        if url.path().contains(EXAMPLE_FUNCTION_ID) {
+            return Err(OptionError::new(
+                "xmatters.trigger_url",
+                "is the example URL from the example configuration; copy the URL of your \
+                 inbound integration from its page in xMatters",
+            ));
+        }
+        for (option, secret) in [
+            ("xmatters.api_key", &self.api_key),
+            ("xmatters.password", &self.password),
+        ] {
+            if secret.as_ref().is_some_and(is_placeholder) {
+                return Err(OptionError::new(
+                    option,
+                    "is the placeholder from the example configuration; replace it with the \
+                     credential of your xMatters inbound integration",
+                ));
+            }
         }
 
         match (&self.api_key, &self.username, &self.password) {
@@ -605,6 +643,35 @@ mod tests {
                 Box::new(|_, x, _| x.trigger_url.push_str("?apiKey=abc")),
             ),
             ("xmatters.api_key", Box::new(|_, x, _| x.api_key = None)),
+            (
+                "server.tokens[1]",
+                Box::new(|s, _, _| {
+                    s.tokens
+                        .push(Secret::new("replace-with-a-long-random-token"));
+                }),
+            ),
+            (
+                "xmatters.api_key",
+                Box::new(|_, x, _| {
+                    x.api_key = Some(Secret::new("replace-with-the-integration-api-key"));
+                }),
+            ),
+            (
+                "xmatters.password",
+                Box::new(|_, x, _| {
+                    x.api_key = None;
+                    x.username = Some("relay".to_owned());
+                    x.password = Some(Secret::new("replace-with-the-password"));
+                }),
+            ),
+            (
+                "xmatters.trigger_url",
+                Box::new(|_, x, _| {
+                    x.trigger_url = format!(
+                        "https://acme.xmatters.com/api/integration/1/functions/{EXAMPLE_FUNCTION_ID}/triggers"
+                    );
+                }),
+            ),
             (
                 "xmatters.password",
                 Box::new(|_, x, _| {

@@ -9,7 +9,7 @@ use reqwest::header::RETRY_AFTER;
 
 use super::retry_after;
 use crate::config::service::{Secret, XmattersConfig};
-use crate::logging::redact_url;
+use crate::logging::{REDACTED, redact_url};
 
 /// Errors from [`XmattersClient::new`].
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +81,9 @@ pub struct XmattersClient {
     basic: Option<(String, Secret)>,
     request_timeout: Duration,
     excerpt_bytes: usize,
+    /// Credentials in the forms a response could echo them, removed from
+    /// every response excerpt before it is stored or logged.
+    secrets: Vec<String>,
 }
 
 impl XmattersClient {
@@ -109,6 +112,7 @@ impl XmattersClient {
             display_url: redact_url(url.as_str()).into_owned(),
             http,
             url,
+            secrets: echoable_secrets(config),
             basic,
             request_timeout: config.request_timeout,
             excerpt_bytes,
@@ -176,7 +180,7 @@ impl XmattersClient {
             .and_then(|value| value.to_str().ok())
             .map(|value| redact_url(value).into_owned());
         let excerpt = match read_excerpt(response, self.excerpt_bytes).await {
-            Ok(excerpt) => excerpt,
+            Ok(excerpt) => scrub(excerpt, &self.secrets),
             Err(err) => {
                 return SendOutcome::Retryable {
                     status: Some(status.as_u16()),
@@ -266,6 +270,60 @@ async fn read_excerpt(
     Ok(text)
 }
 
+/// Returns the configured credentials as they are sent, so a response that
+/// echoes the request can contain them: the API key as is and URL-encoded,
+/// the password, and the `user:password` pair in Base64 as in the
+/// `Authorization` header.
+fn echoable_secrets(config: &XmattersConfig) -> Vec<String> {
+    use base64::Engine as _;
+
+    let mut secrets = Vec::new();
+    if let Some(key) = &config.api_key {
+        secrets.push(key.expose().to_owned());
+        secrets.push(url::form_urlencoded::byte_serialize(key.expose().as_bytes()).collect());
+    }
+    if let Some(password) = &config.password {
+        secrets.push(password.expose().to_owned());
+        let user = config.username.as_deref().unwrap_or_default();
+        let pair = format!("{user}:{}", password.expose());
+        secrets.push(base64::engine::general_purpose::STANDARD.encode(pair));
+    }
+    secrets.retain(|secret| !secret.is_empty());
+    secrets.sort();
+    secrets.dedup();
+    // Longer first, so that a secret containing another is replaced whole.
+    secrets.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+    secrets
+}
+
+/// Shortest start of a secret removed from the end of a cut excerpt.
+const MIN_SECRET_PREFIX: usize = 4;
+
+/// Replaces every secret in `excerpt` with the redaction marker. An excerpt
+/// cut at its length limit ends in "…" and may end with the start of a
+/// secret; a start of at least [`MIN_SECRET_PREFIX`] bytes is replaced too.
+fn scrub(mut excerpt: String, secrets: &[String]) -> String {
+    for secret in secrets {
+        if excerpt.contains(secret.as_str()) {
+            excerpt = excerpt.replace(secret.as_str(), REDACTED);
+        }
+    }
+
+    let Some(kept) = excerpt.strip_suffix('…') else {
+        return excerpt;
+    };
+    for secret in secrets {
+        let longest = (MIN_SECRET_PREFIX..secret.len())
+            .rev()
+            .filter(|&length| secret.is_char_boundary(length))
+            .find(|&length| kept.ends_with(&secret[..length]));
+        if let Some(length) = longest {
+            return format!("{}{REDACTED}…", &kept[..kept.len() - length]);
+        }
+    }
+    excerpt
+}
+
 /// Extracts `requestId` from a 202 body such as `{"requestId": "..."}`. A
 /// blank `requestId` counts as missing.
 fn request_id(body: &str) -> Option<String> {
@@ -299,6 +357,42 @@ mod tests {
         assert_eq!(request_id("accepted"), None);
         assert_eq!(request_id(r#"{"requestId": " "}"#), None);
         assert_eq!(request_id(r#"{"requestId": 42}"#), None);
+    }
+
+    #[test]
+    fn secrets_are_scrubbed_from_excerpts() {
+        let secrets = vec!["relay-demo-key".to_owned(), "cmVsYXk6cHc=".to_owned()];
+
+        assert_eq!(
+            scrub(
+                "bad key relay-demo-key for cmVsYXk6cHc=".to_owned(),
+                &secrets
+            ),
+            "bad key <redacted> for <redacted>"
+        );
+        assert_eq!(
+            scrub("cut at relay-de…".to_owned(), &secrets),
+            "cut at <redacted>…"
+        );
+        assert_eq!(scrub("cut at rel…".to_owned(), &secrets), "cut at rel…");
+        assert_eq!(scrub("no secret".to_owned(), &secrets), "no secret");
+    }
+
+    #[test]
+    fn echoable_secrets_cover_each_form() {
+        let config = XmattersConfig {
+            api_key: Some(Secret::new("a b")),
+            username: Some("relay".to_owned()),
+            password: Some(Secret::new("pw")),
+            ..XmattersConfig::default()
+        };
+
+        let secrets = echoable_secrets(&config);
+
+        assert!(secrets.contains(&"a b".to_owned()), "{secrets:?}");
+        assert!(secrets.contains(&"a+b".to_owned()), "{secrets:?}");
+        assert!(secrets.contains(&"pw".to_owned()), "{secrets:?}");
+        assert!(secrets.contains(&"cmVsYXk6cHc=".to_owned()), "{secrets:?}");
     }
 
     #[test]
