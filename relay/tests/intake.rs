@@ -323,12 +323,22 @@ async fn full_backlog_gets_503_with_retry_after() {
         .map(|reply| reply.status)
         .collect();
     let refused = post(&url, alert_body(3)).await;
+    let readiness = reqwest::get(format!("http://{}/readyz", relay.local_addr()))
+        .await
+        .expect("readyz");
+    let readiness_status = readiness.status();
+    let readiness_body = readiness.text().await.expect("readyz body");
 
     assert_eq!(accepted, vec![202, 202]);
     assert_eq!(refused.status, 503, "{:?}", refused.body);
     assert_eq!(refused.retry_after.as_deref(), Some("5"));
     let message = refused.body["error"].as_str().unwrap_or_default();
     assert!(message.contains("server.max_backlog"), "{message}");
+    assert_eq!(readiness_status, 503);
+    assert!(
+        readiness_body.contains("server.max_backlog"),
+        "{readiness_body}"
+    );
     relay.shutdown().await.expect("clean shutdown");
 }
 

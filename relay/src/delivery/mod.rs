@@ -1,6 +1,7 @@
 //! Delivery of stored alerts to xMatters: the HTTP client, the retry policy
 //! and the worker that drives them.
 
+mod backoff;
 pub(crate) mod client;
 pub(crate) mod policy;
 pub mod retry_after;

@@ -10,13 +10,14 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 use tracing::Instrument;
 
+use super::backoff::StoreBackoff;
 use super::client::{SendOutcome, SendReport, XmattersClient};
 use super::policy::{self, RetryDecision, RetryHint, RetryPolicy};
 use crate::clock::Clock;
 use crate::config::service::DeliveryConfig;
 use crate::confirm::LookupSchedule;
 use crate::metrics::Metrics;
-use crate::store::{AlertKind, Attempt, AttemptOutcome, DueAlert, Store};
+use crate::store::{AlertKind, Attempt, AttemptOutcome, DueAlert, Store, StoreError};
 use crate::storm::StormGuard;
 
 /// Lets the intake wake the worker and the readiness probe see it running.
@@ -145,23 +146,26 @@ impl Worker {
         );
 
         let mut tasks = JoinSet::new();
+        let mut backoff = StoreBackoff::default();
         while !*shutdown.borrow() {
             while let Some(result) = tasks.try_join_next() {
                 log_task_failure(result);
             }
-            self.storm.send_digests().await;
-            self.claim_and_spawn(&mut tasks).await;
 
-            let wait = if tasks.len() < self.concurrency {
-                self.time_until_next_due()
-                    .await
-                    .min(self.time_until_next_digest())
-            } else {
-                // Every slot is busy; a finishing task ends the wait.
-                self.poll_interval
+            let wait = match backoff.remaining() {
+                Some(pause) => pause,
+                None => match self.claim_and_plan(&mut tasks).await {
+                    Ok(wait) => {
+                        backoff.succeeded();
+                        wait
+                    }
+                    Err((operation, error)) => backoff.failed(operation, &error),
+                },
             };
+            // New alerts do not end a pause after store failures.
+            let paused = backoff.remaining().is_some();
             tokio::select! {
-                _ = self.handle.wake.notified() => {}
+                _ = self.handle.wake.notified(), if !paused => {}
                 _ = tokio::time::sleep(wait) => {}
                 Some(result) = tasks.join_next(), if !tasks.is_empty() => log_task_failure(result),
                 _ = shutdown.changed() => {}
@@ -172,24 +176,39 @@ impl Worker {
         tracing::info!("delivery worker stopped");
     }
 
-    async fn claim_and_spawn(&mut self, tasks: &mut JoinSet<()>) {
+    /// Claims due alerts into free slots and returns how long to wait before
+    /// looking again, or the store operation that failed.
+    async fn claim_and_plan(
+        &mut self,
+        tasks: &mut JoinSet<()>,
+    ) -> Result<Duration, (&'static str, StoreError)> {
+        self.storm.send_digests().await;
+        self.claim_and_spawn(tasks)
+            .await
+            .map_err(|error| ("claiming due alerts", error))?;
+        if tasks.len() >= self.concurrency {
+            // Every slot is busy; a finishing task ends the wait.
+            return Ok(self.poll_interval);
+        }
+        let due = self
+            .time_until_next_due()
+            .await
+            .map_err(|error| ("reading the next due time", error))?;
+        Ok(due.min(self.time_until_next_digest()))
+    }
+
+    async fn claim_and_spawn(&mut self, tasks: &mut JoinSet<()>) -> Result<(), StoreError> {
         let free = self.concurrency.saturating_sub(tasks.len());
         if free == 0 {
-            return;
+            return Ok(());
         }
         let now = self.shared.clock.now();
         let claimed = self
             .shared
             .store
             .claim_due(now, free, policy::add(now, self.lease))
-            .await;
-        let alerts = match claimed {
-            Ok(alerts) => self.storm.screen(alerts).await,
-            Err(err) => {
-                tracing::error!(error = %err, "claiming due alerts failed");
-                return;
-            }
-        };
+            .await?;
+        let alerts = self.storm.screen(claimed).await;
         for alert in alerts {
             let shared = Arc::clone(&self.shared);
             let span = tracing::info_span!(
@@ -200,6 +219,7 @@ impl Worker {
             );
             tasks.spawn(deliver(shared, alert).instrument(span));
         }
+        Ok(())
     }
 
     fn time_until_next_digest(&self) -> Duration {
@@ -213,20 +233,17 @@ impl Worker {
             })
     }
 
-    async fn time_until_next_due(&self) -> Duration {
-        match self.shared.store.next_due_at().await {
-            Ok(Some(next)) => {
+    async fn time_until_next_due(&self) -> Result<Duration, StoreError> {
+        let wait = match self.shared.store.next_due_at().await? {
+            Some(next) => {
                 let until = next.duration_since(self.shared.clock.now());
                 Duration::try_from(until)
                     .unwrap_or_default()
                     .min(self.poll_interval)
             }
-            Ok(None) => self.poll_interval,
-            Err(err) => {
-                tracing::error!(error = %err, "reading the next due time failed");
-                self.poll_interval
-            }
-        }
+            None => self.poll_interval,
+        };
+        Ok(wait)
     }
 
     async fn drain(&self, mut tasks: JoinSet<()>) {

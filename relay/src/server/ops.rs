@@ -18,8 +18,9 @@ pub(crate) async fn healthz() -> Response {
     (StatusCode::OK, axum::Json(json!({"status": "ok"}))).into_response()
 }
 
-/// `GET /readyz`: the store commits, the worker runs and the relay is not
-/// shutting down. Responds 503 naming each failed check otherwise.
+/// `GET /readyz`: the store commits, the backlog is below its bound, the
+/// worker runs and the relay is not shutting down. Responds 503 naming
+/// each failed check otherwise.
 pub(crate) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let mut problems = Vec::new();
     if state.is_draining() {
@@ -33,6 +34,18 @@ pub(crate) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
         Ok(Err(err)) => problems.push(format!("the store is not writable: {err}")),
         Err(_) => problems.push(format!(
             "the store did not commit within {STORE_CHECK_TIMEOUT:?}"
+        )),
+    }
+    let limit = state.config.server.max_backlog;
+    match tokio::time::timeout(STORE_CHECK_TIMEOUT, state.store.backlog()).await {
+        Ok(Ok(pending)) if pending >= limit => problems.push(format!(
+            "the backlog is full: {pending} alerts are waiting for delivery, the limit \
+             (server.max_backlog) is {limit}, so the intake responds 503"
+        )),
+        Ok(Ok(_)) => {}
+        Ok(Err(err)) => problems.push(format!("counting pending alerts failed: {err}")),
+        Err(_) => problems.push(format!(
+            "the store did not count pending alerts within {STORE_CHECK_TIMEOUT:?}"
         )),
     }
 

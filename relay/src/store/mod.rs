@@ -136,7 +136,8 @@ pub trait Store: Send + Sync + 'static {
     /// Counts pending alerts.
     fn backlog(&self) -> BoxFuture<'_, Result<u64, StoreError>>;
 
-    /// Checks that a write transaction can be opened and committed.
+    /// Checks that the store can write by committing a change to a
+    /// heartbeat record.
     fn check_writable(&self) -> BoxFuture<'_, Result<(), StoreError>>;
 
     /// Lists alerts, newest first, optionally only those in `state`.

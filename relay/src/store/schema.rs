@@ -156,6 +156,12 @@ const MIGRATIONS: &[&str] = &[
     // that `relay alerts retry` can tell an alert in flight from one
     // waiting for its next attempt. NULL when not claimed.
     "ALTER TABLE alerts ADD COLUMN lease_until INTEGER;",
+    // Version 5: one row rewritten by each readiness check, so the check
+    // really writes to the disk. Unix milliseconds (UTC).
+    "CREATE TABLE heartbeat (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        written_at INTEGER NOT NULL
+    ) STRICT;",
 ];
 
 /// Returns the highest schema version this build supports.

@@ -232,6 +232,16 @@ pub(super) fn mark_dead(conn: &Connection, id: AlertId, reason: &str) -> Result<
     Ok(())
 }
 
+/// Rewrites the heartbeat row, so that a store that cannot write fails.
+pub(super) fn heartbeat(conn: &Connection, now: Timestamp) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO heartbeat (id, written_at) VALUES (1, ?1)
+         ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at",
+        params![millis(now)],
+    )?;
+    Ok(())
+}
+
 pub(super) fn backlog(conn: &Connection) -> Result<u64, StoreError> {
     let count: i64 = conn
         .prepare_cached("SELECT pending FROM outbox_stats")?

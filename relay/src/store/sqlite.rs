@@ -211,8 +211,12 @@ fn run_batch(conn: &mut Connection, batch: Vec<Box<dyn Job>>) -> bool {
 
     let commit = run_control(conn, "COMMIT").map_err(|err| {
         tracing::error!(error = %err, "store commit failed");
-        if let Err(rollback) = run_control(conn, "ROLLBACK") {
-            tracing::error!(error = %rollback, "store rollback after a failed commit failed");
+        // SQLite rolls back by itself after some failures, such as an I/O
+        // error, and then has no transaction left to roll back.
+        if !conn.is_autocommit() {
+            if let Err(rollback) = run_control(conn, "ROLLBACK") {
+                tracing::error!(error = %rollback, "store rollback after a failed commit failed");
+            }
         }
         err.to_string()
     });
@@ -284,8 +288,12 @@ impl Store for SqliteStore {
     }
 
     fn check_writable(&self) -> BoxFuture<'_, Result<(), StoreError>> {
-        // The batch opens a write transaction and commits it, which is the check.
-        Box::pin(self.call(|_| Ok(())))
+        // An empty transaction commits without touching the disk, so the
+        // check rewrites a row.
+        // NOTE: in WAL mode the write may land in WAL space freed by an
+        // earlier checkpoint, so it can succeed on a full disk until the WAL
+        // has to grow.
+        Box::pin(self.call(|conn| sql::heartbeat(conn, Timestamp::now())))
     }
 
     fn list(

@@ -425,6 +425,29 @@ async fn pending_count_follows_every_state_change() {
     assert_eq!(after_requeue, 2);
 }
 
+#[tokio::test]
+async fn writable_check_writes_a_heartbeat() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = open(&dir);
+    let observer = rusqlite::Connection::open(dir.path().join("relay.db")).expect("open");
+
+    store.check_writable().await.expect("writable");
+    let written: i64 = observer
+        .query_row("SELECT count(*) FROM heartbeat", [], |row| row.get(0))
+        .expect("heartbeat readable");
+    observer
+        .execute_batch(
+            "CREATE TRIGGER heartbeat_fails BEFORE UPDATE ON heartbeat
+             BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;",
+        )
+        .expect("trigger");
+    let failing = store.check_writable().await;
+
+    assert_eq!(written, 1);
+    let error = failing.expect_err("a failed write fails the check");
+    assert!(error.to_string().contains("disk I/O error"), "{error}");
+}
+
 #[test]
 fn version_one_store_migrates_with_its_pending_count() {
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -562,6 +585,7 @@ fn version_two_store(path: &std::path::Path) {
     super::schema::migrate(&mut conn).expect("latest schema");
     conn.execute_batch(
         "PRAGMA foreign_keys = OFF;
+         DROP TABLE heartbeat;
          DROP TABLE callbacks;
          DROP TABLE alerts;
          CREATE TABLE alerts (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL,
