@@ -300,6 +300,15 @@ impl XmattersConfig {
     }
 }
 
+/// Shortest wait allowed in `delivery.retry_schedule`, and after jitter.
+///
+/// A zero wait sends a failing alert again at once, hundreds of times a
+/// second. The floor is 10 ms rather than a production-sized value because
+/// the relay's own tests and the end-to-end tests run failure scenarios
+/// with 10 ms waits; it still limits one failing alert to 100 requests a
+/// second.
+pub const MIN_RETRY_WAIT: Duration = Duration::from_millis(10);
+
 /// `[delivery]`: the worker that posts stored alerts to xMatters.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -361,6 +370,21 @@ impl DeliveryConfig {
             return Err(OptionError::new(
                 "delivery.retry_schedule",
                 "the schedule is empty; give at least one wait, such as [\"1s\", \"30s\"]",
+            ));
+        }
+        if let Some(index) = self
+            .retry_schedule
+            .iter()
+            .position(|wait| *wait < MIN_RETRY_WAIT)
+        {
+            return Err(OptionError::new(
+                format!("delivery.retry_schedule[{index}]"),
+                format!(
+                    "{} is shorter than the minimum of {}, which would resend a failing \
+                     alert many times a second; use a wait such as \"1s\"",
+                    format_duration(&self.retry_schedule[index]),
+                    format_duration(&MIN_RETRY_WAIT)
+                ),
             ));
         }
         if !(0.0..=1.0).contains(&self.jitter) {
@@ -682,6 +706,16 @@ mod tests {
             (
                 "delivery.retry_schedule",
                 Box::new(|_, _, d| d.retry_schedule.clear()),
+            ),
+            (
+                "delivery.retry_schedule[0]",
+                Box::new(|_, _, d| d.retry_schedule = vec![Duration::ZERO]),
+            ),
+            (
+                "delivery.retry_schedule[1]",
+                Box::new(|_, _, d| {
+                    d.retry_schedule = vec![MIN_RETRY_WAIT, Duration::from_millis(9)];
+                }),
             ),
             ("delivery.jitter", Box::new(|_, _, d| d.jitter = 1.5)),
             (

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use crate::config::service::DeliveryConfig;
+use crate::config::service::{DeliveryConfig, MIN_RETRY_WAIT};
 
 /// Retry timing reported by a failed attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,13 +59,17 @@ impl RetryPolicy {
 
     /// Returns the wait before the next attempt.
     ///
-    /// `spread` is a random sample in [-1, 1] that scales the jitter. A
-    /// `Retry-After` lengthens the scheduled wait to the requested one,
-    /// capped at `max_retry_after`, and never shortens it. After a 429 the
-    /// wait is at least `rate_limit_floor`.
+    /// `spread` is a random sample in [-1, 1] that scales the jitter; the
+    /// result is never below [`MIN_RETRY_WAIT`]. A `Retry-After` lengthens
+    /// the scheduled wait to the requested one, capped at
+    /// `max_retry_after`, and never shortens it. After a 429 the wait is
+    /// at least `rate_limit_floor`.
     pub fn wait(&self, attempts: u32, hint: RetryHint, spread: f64) -> Duration {
         let factor = 1.0 + self.jitter * spread.clamp(-1.0, 1.0);
-        let scheduled = self.scheduled_wait(attempts).mul_f64(factor.max(0.0));
+        let scheduled = self
+            .scheduled_wait(attempts)
+            .mul_f64(factor.max(0.0))
+            .max(MIN_RETRY_WAIT);
         let requested = hint.retry_after.map_or(Duration::ZERO, |requested| {
             requested.min(self.max_retry_after)
         });
@@ -168,6 +172,16 @@ mod tests {
         assert_eq!(policy.wait(2, PLAIN, 0.0), Duration::from_secs(10));
         assert_eq!(policy.wait(2, PLAIN, 1.0), Duration::from_secs(15));
         assert_eq!(policy.wait(2, PLAIN, 9.0), Duration::from_secs(15));
+    }
+
+    #[test]
+    fn full_jitter_keeps_the_minimum_wait() {
+        let policy = RetryPolicy::new(&DeliveryConfig {
+            retry_schedule: vec![Duration::from_millis(10)],
+            jitter: 1.0,
+            ..DeliveryConfig::default()
+        });
+        assert_eq!(policy.wait(1, PLAIN, -1.0), MIN_RETRY_WAIT);
     }
 
     #[test]
