@@ -196,3 +196,83 @@ async fn unmatched_callbacks_are_listed() {
     assert!(table.contains("424242"), "{table}");
     assert!(table.trim_end().ends_with("terminated"), "{table}");
 }
+
+/// Creates a store holding one alert whose `show` output is far larger than
+/// a pipe's buffer, and returns the alert id.
+async fn store_with_large_alert(path: &Path) -> String {
+    let store = relay::store::SqliteStore::open(path, &relay::store::StoreOptions::default())
+        .expect("create a store");
+    let alert = relay::store::NewAlert {
+        raw_body: vec![b'x'; 512 * 1024],
+        received_at: jiff::Timestamp::now(),
+        trigger: serde_json::json!({"properties": {}}),
+        warnings: serde_json::json!([]),
+        dedup_key: "large".to_owned(),
+        dedup_since: None,
+        max_backlog: None,
+    };
+    let inserted = relay::store::Store::insert(&store, alert)
+        .await
+        .expect("insert");
+    inserted.id.to_string()
+}
+
+#[tokio::test]
+async fn closed_output_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = dir.path().join("relay.db");
+    let id = store_with_large_alert(&store).await;
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relay"))
+        .args([
+            "alerts",
+            "--store",
+            store.to_str().expect("UTF-8 path"),
+            "show",
+            &id,
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the relay binary");
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut start = [0_u8; 16];
+    std::io::Read::read_exact(&mut stdout, &mut start).expect("the output starts");
+    // The rest does not fit in the pipe, so the relay is still writing
+    // when the reader goes away, as with `| head`.
+    drop(stdout);
+    let output = child.wait_with_output().expect("wait for the relay");
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+}
+
+#[tokio::test]
+async fn full_output_device_is_an_error() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = dir.path().join("relay.db");
+    let id = store_with_large_alert(&store).await;
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("open /dev/full");
+
+    let output = Command::new(env!("CARGO_BIN_EXE_relay"))
+        .args([
+            "alerts",
+            "--store",
+            store.to_str().expect("UTF-8 path"),
+            "show",
+            &id,
+        ])
+        .stdout(full)
+        .output()
+        .expect("run the relay binary");
+
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("writing to standard output failed"),
+        "{}",
+        stderr(&output)
+    );
+}

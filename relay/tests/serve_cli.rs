@@ -87,6 +87,47 @@ fn example_configuration_serves_until_sigterm() {
 }
 
 #[test]
+fn full_standard_output_does_not_stop_serve() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("open /dev/full");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relay"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("RELAY_STORE__PATH", dir.path().join("relay.db"))
+        .env("RELAY_SERVER__TOKENS", "[\"serve-cli-token-0123456789\"]")
+        .env("RELAY_XMATTERS__API_KEY", "serve-cli-api-key")
+        .env("RELAY_XMATTERS__TRIGGER_URL", "http://127.0.0.1:9/triggers")
+        .stdin(Stdio::null())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the relay binary");
+
+    let mut logs = BufReader::new(child.stderr.take().expect("piped stderr"));
+    let mut seen = String::new();
+    while !seen.contains("printing the listening line") {
+        let mut line = String::new();
+        let read = logs.read_line(&mut line).expect("read the log");
+        assert!(read > 0, "the relay stopped early: {seen}");
+        seen.push_str(&line);
+    }
+    let terminated = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .expect("run kill");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut logs, &mut rest).expect("read the log");
+    let status = child.wait().expect("wait for the relay");
+
+    assert!(terminated.success());
+    assert!(status.success(), "exit {status}: {seen}{rest}");
+    assert!(rest.contains("relay stopped"), "{seen}{rest}");
+}
+
+#[test]
 fn example_placeholders_are_rejected() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let token = ("RELAY_SERVER__TOKENS", "[\"serve-cli-token-0123456789\"]");

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use jiff::Timestamp;
 
+use super::output;
 use crate::config::Config;
 use crate::store::{
     AlertId, AlertState, AlertSummary, RequeueOutcome, SqliteStore, Store, StoreOptions,
@@ -74,7 +75,7 @@ pub fn run(config_path: Option<&Path>, args: AlertsArgs) -> ExitCode {
     match alerts(config_path, args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {}", super::serve::error_report(&err));
+            output::print_error(&super::serve::error_report(&err));
             ExitCode::FAILURE
         }
     }
@@ -170,13 +171,10 @@ fn print_output(text: &str) -> anyhow::Result<()> {
 
 async fn retry(store: &SqliteStore, id: AlertId) -> anyhow::Result<()> {
     match store.requeue(id, Timestamp::now()).await? {
-        RequeueOutcome::Requeued => {
-            println!(
-                "alert {id} is pending and due now; a running relay sends it within \
-                 delivery.poll_interval"
-            );
-            Ok(())
-        }
+        RequeueOutcome::Requeued => print_output(&format!(
+            "alert {id} is pending and due now; a running relay sends it within \
+             delivery.poll_interval"
+        )),
         RequeueOutcome::AlreadyDelivered => {
             bail!("alert {id} was already delivered; retrying it would notify the recipients twice")
         }
@@ -197,8 +195,7 @@ async fn retry(store: &SqliteStore, id: AlertId) -> anyhow::Result<()> {
 
 async fn retry_all_dead(store: &SqliteStore) -> anyhow::Result<()> {
     let count = store.requeue_all_dead(Timestamp::now()).await?;
-    println!("{count} dead alerts are pending again");
-    Ok(())
+    print_output(&format!("{count} dead alerts are pending again"))
 }
 
 #[cfg(test)]

@@ -89,6 +89,10 @@ pub fn run(config_path: Option<&Path>, args: &CheckArgs) -> ExitCode {
 
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of the output went away, as in `relay check x | head`.
+        Err(CheckError::Write(error)) if error.kind() == io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             let _ = writeln!(stderr, "error: {error}");
             ExitCode::from(error.exit_code())

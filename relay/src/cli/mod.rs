@@ -6,6 +6,7 @@
 pub mod alerts;
 mod callbacks;
 pub mod check;
+mod output;
 pub mod serve;
 
 use clap::{Parser, Subcommand};

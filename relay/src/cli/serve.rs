@@ -1,5 +1,6 @@
 //! `relay serve`: run the relay until SIGTERM or SIGINT.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
@@ -40,7 +41,7 @@ pub fn run(config_path: Option<&Path>, args: ServeArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // Logging may not be set up yet, so the error goes to stderr directly.
-            eprintln!("error: {}", error_report(&err));
+            super::output::print_error(&error_report(&err));
             ExitCode::FAILURE
         }
     }
@@ -94,12 +95,29 @@ async fn serve_until_signal(config: Config) -> anyhow::Result<()> {
     let addr = relay.local_addr();
     let intake = format!("http://{addr}/overops/webhook/{}", logging::REDACTED);
     tracing::info!(%addr, %intake, "listening");
-    // One line on standard output, so scripts and tests can read the port.
-    println!("relay listening on {addr}; intake URL {intake}");
+    print_banner(&format!("relay listening on {addr}; intake URL {intake}"));
 
     signals.wait().await;
     relay.shutdown().await?;
     Ok(())
+}
+
+/// Prints one line on standard output, so that scripts and tests can read
+/// the port. The relay serves even when the line cannot be written (output
+/// closed or on a full disk), because the log has the address too.
+fn print_banner(line: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let written = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+    match written {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {
+            tracing::debug!("standard output is closed; the listening line was not printed");
+        }
+        Err(err) => tracing::warn!(
+            error = %err,
+            "printing the listening line on standard output failed; serving anyway"
+        ),
+    }
 }
 
 /// SIGTERM and SIGINT streams.
