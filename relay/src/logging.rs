@@ -27,9 +27,15 @@ pub const REDACTED: &str = "<redacted>";
 pub enum LoggingError {
     /// The filter directives do not parse.
     #[error(
-        "invalid value for logging.filter: {0}; use directives such as \"info\" or \"relay=debug,info\""
+        "invalid value for {source_name}: {message}; use directives such as \"info\" or \"relay=debug,info\""
     )]
-    Filter(String),
+    Filter {
+        /// Where the directives came from: the `RUST_LOG` environment
+        /// variable or the `logging.filter` option.
+        source_name: &'static str,
+        /// The parser's description of the problem.
+        message: String,
+    },
     /// Another subscriber was installed first.
     #[error("a tracing subscriber is already installed")]
     AlreadyInstalled,
@@ -38,11 +44,16 @@ pub enum LoggingError {
 /// Installs the global subscriber writing to standard error. `RUST_LOG`,
 /// when set, takes precedence over `logging.filter`.
 pub fn init(config: &LoggingConfig) -> Result<(), LoggingError> {
-    let filter = match std::env::var("RUST_LOG") {
-        Ok(directives) if !directives.is_empty() => EnvFilter::try_new(directives),
-        _ => EnvFilter::try_new(&config.filter),
-    }
-    .map_err(|err| LoggingError::Filter(err.to_string()))?;
+    let (source_name, directives) = match std::env::var("RUST_LOG") {
+        Ok(directives) if !directives.is_empty() => {
+            ("the environment variable RUST_LOG", directives)
+        }
+        _ => ("logging.filter", config.filter.clone()),
+    };
+    let filter = EnvFilter::try_new(directives).map_err(|err| LoggingError::Filter {
+        source_name,
+        message: err.to_string(),
+    })?;
 
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

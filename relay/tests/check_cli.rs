@@ -147,3 +147,21 @@ fn invalid_config_exits_1_naming_the_option() {
         "{stderr}"
     );
 }
+
+#[test]
+fn misspelt_variable_is_warned_about() {
+    let path = fixture("new_event.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_relay"))
+        .args(["check", path.to_str().expect("UTF-8 path")])
+        .env("RELAY_MAPPING_TIME_ZONE", "Europe/Paris")
+        .output()
+        .expect("relay binary runs");
+    let stderr = text(&output.stderr);
+
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("RELAY_MAPPING_TIME_ZONE is ignored"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("RELAY_MAPPING__TIME_ZONE"), "{stderr}");
+}

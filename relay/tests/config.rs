@@ -348,3 +348,53 @@ fn syntax_error_elsewhere_shows_the_line() {
 
     assert!(message.contains("Europe\\qParis"), "{message}");
 }
+
+#[test]
+fn variable_for_a_missing_section_is_named() {
+    let (option, origin, _) = invalid(load("[mapping]\n", &[("RELAY_FOO__BAR", "1")]));
+
+    assert_eq!(option, "foo");
+    assert_eq!(origin, "environment variable RELAY_FOO__BAR");
+}
+
+#[test]
+fn variable_that_leaves_a_table_incomplete_is_named() {
+    let (option, origin, _) = invalid(load(
+        "[mapping]\n",
+        &[("RELAY_MAPPING__FORM__PROPERTIES", "[]")],
+    ));
+
+    assert_eq!(option, "mapping.form");
+    assert_eq!(
+        origin,
+        "environment variable RELAY_MAPPING__FORM__PROPERTIES"
+    );
+}
+
+#[test]
+fn sections_list_every_top_level_key() {
+    let config = serde_json::to_value(Config::default()).expect("the configuration serializes");
+    let keys: Vec<&str> = config
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+
+    assert_eq!(keys, relay::config::SECTIONS);
+}
+
+#[test]
+fn routes_can_be_set_from_the_environment() {
+    let config = load(
+        "",
+        &[(
+            "RELAY_MAPPING__ROUTES",
+            r#"[{ kind = "TEST", recipients = ["ops"] }]"#,
+        )],
+    )
+    .expect("routes from a variable");
+
+    assert_eq!(config.mapping.routes.len(), 1);
+    assert_eq!(config.mapping.routes[0].kind.as_deref(), Some("TEST"));
+}

@@ -195,3 +195,17 @@ fn misspelt_service_option_is_rejected() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr.contains("retry_shedule"), "{stderr}");
 }
+
+#[test]
+fn invalid_rust_log_is_named() {
+    let output = Command::new(env!("CARGO_BIN_EXE_relay"))
+        .arg("serve")
+        .env("RUST_LOG", "[[[bad")
+        .output()
+        .expect("run the relay binary");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("RUST_LOG"), "{stderr}");
+    assert!(!stderr.contains("logging.filter"), "{stderr}");
+}

@@ -41,6 +41,10 @@ pub enum Command {
 
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    // `serve` logs these warnings once its log is set up.
+    if !matches!(cli.command, Command::Serve(_)) {
+        output::print_variable_warnings();
+    }
     match cli.command {
         Command::Check(args) => check::run(cli.config.as_deref(), &args),
         Command::Serve(args) => serve::run(cli.config.as_deref(), args),

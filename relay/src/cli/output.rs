@@ -11,3 +11,12 @@ use std::io::{self, Write};
 pub(crate) fn print_error(message: &str) {
     let _ = writeln!(io::stderr().lock(), "error: {message}");
 }
+
+/// Prints a warning for each ignored, probably misspelt `RELAY_` variable
+/// on standard error, for the commands that do not log.
+pub(crate) fn print_variable_warnings() {
+    let mut stderr = io::stderr().lock();
+    for misspelt in crate::config::misspelt_variables() {
+        let _ = writeln!(stderr, "warning: {misspelt}");
+    }
+}

@@ -77,6 +77,9 @@ fn serve(config_path: Option<&Path>, args: ServeArgs) -> anyhow::Result<()> {
         };
     }
     logging::init(&config.logging)?;
+    for misspelt in crate::config::misspelt_variables() {
+        tracing::warn!("{misspelt}");
+    }
 
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(serve_until_signal(config))

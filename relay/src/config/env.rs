@@ -6,7 +6,8 @@
 //! `mapping.time_zone`). VALUE is read as a TOML value when it parses as one
 //! (`180`, `true`, `["a", "b"]`) and as a plain string otherwise
 //! (`Europe/Paris`). Variables with the prefix but without `__`, such as
-//! `RELAY_LOG`, are not configuration and are left alone.
+//! `RELAY_LOG`, are not configuration and are left alone; [`misspelt`]
+//! finds those that name a section with one underscore too few.
 
 use super::ConfigError;
 use toml::{Table, Value};
@@ -76,6 +77,57 @@ pub(crate) fn apply(
         overrides.push(applied);
     }
     Ok(overrides)
+}
+
+/// A `RELAY_` variable that looks like configuration but is ignored
+/// because it has one underscore after the section instead of two.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Misspelt {
+    /// The variable as set, e.g. `RELAY_SERVER_LISTEN`.
+    pub variable: String,
+    /// The variable that was probably meant, e.g. `RELAY_SERVER__LISTEN`.
+    pub suggestion: String,
+}
+
+impl std::fmt::Display for Misspelt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "environment variable {} is ignored; configuration variables have two \
+             underscores after the section, so rename it to {}",
+            self.variable, self.suggestion
+        )
+    }
+}
+
+/// Finds variables named `RELAY_<SECTION>_<KEY>` with a known section and a
+/// single underscore, which [`apply`] ignores, in name order.
+pub fn misspelt(
+    variables: impl IntoIterator<Item = (String, String)>,
+    sections: &[&str],
+) -> Vec<Misspelt> {
+    let mut found: Vec<Misspelt> = variables
+        .into_iter()
+        .filter_map(|(variable, _)| {
+            let rest = variable.strip_prefix(PREFIX)?;
+            if rest.contains(SEPARATOR) {
+                return None;
+            }
+            let section = sections.iter().find(|section| {
+                rest.len() > section.len() + 1
+                    && rest[..section.len()].eq_ignore_ascii_case(section)
+                    && rest.as_bytes()[section.len()] == b'_'
+            })?;
+            let (section, key) = rest.split_at(section.len());
+            let suggestion = format!("{PREFIX}{section}_{key}");
+            Some(Misspelt {
+                variable,
+                suggestion,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| a.variable.cmp(&b.variable));
+    found
 }
 
 fn option_path(variable: &str) -> Result<Vec<String>, ConfigError> {
@@ -187,6 +239,33 @@ mod tests {
         .expect("nothing to apply");
         assert!(applied.is_empty());
         assert!(tree.is_empty());
+    }
+
+    #[test]
+    fn single_underscore_after_a_section_is_reported() {
+        let found = misspelt(
+            vars(&[
+                ("RELAY_SERVER_LISTEN", "127.0.0.1:9"),
+                ("RELAY_SERVER__LISTEN", "127.0.0.1:9"),
+                ("RELAY_LOG", "debug"),
+                ("RELAY_SERVER_", "x"),
+                ("RELAY_SERVERS_X", "x"),
+            ]),
+            &["server", "store"],
+        );
+
+        assert_eq!(
+            found,
+            vec![Misspelt {
+                variable: "RELAY_SERVER_LISTEN".to_owned(),
+                suggestion: "RELAY_SERVER__LISTEN".to_owned(),
+            }]
+        );
+        assert!(
+            found[0]
+                .to_string()
+                .contains("rename it to RELAY_SERVER__LISTEN")
+        );
     }
 
     #[test]

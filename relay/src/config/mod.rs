@@ -25,6 +25,28 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
+/// Names of the configuration sections, the top-level keys of [`Config`].
+pub const SECTIONS: &[&str] = &[
+    "mapping",
+    "server",
+    "store",
+    "xmatters",
+    "delivery",
+    "dedup",
+    "confirmation",
+    "callbacks",
+    "admin",
+    "storm",
+    "logging",
+];
+
+/// Returns the process's `RELAY_` variables that are ignored because they
+/// have one underscore after a section name instead of two, such as
+/// `RELAY_SERVER_LISTEN`. Commands report them as warnings.
+pub fn misspelt_variables() -> Vec<env::Misspelt> {
+    env::misspelt(process_environment(), SECTIONS)
+}
+
 /// The whole configuration of the relay.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -211,14 +233,18 @@ impl Origin<'_> {
         }
     }
 
-    /// Names the variable that set `option` (or a part of it), else the
-    /// file, else the built-in defaults.
+    /// Names the variable that set `option`, a part of it or a key inside
+    /// it (an unknown key is reported on its section), else the file, else
+    /// the built-in defaults.
     fn describe(&self, option: &str) -> String {
+        let within = |inner: &str, outer: &str| {
+            !outer.is_empty()
+                && (inner.starts_with(&format!("{outer}."))
+                    || inner.starts_with(&format!("{outer}[")))
+        };
         let from_variable = self.overrides.iter().rev().find(|applied| {
             let set = applied.option();
-            option == set
-                || option.starts_with(&format!("{set}."))
-                || option.starts_with(&format!("{set}["))
+            option == set || within(option, &set) || within(&set, option)
         });
         match (from_variable, self.path) {
             (Some(applied), _) => format!("environment variable {}", applied.variable),
