@@ -276,3 +276,34 @@ async fn full_output_device_is_an_error() {
         stderr(&output)
     );
 }
+
+#[test]
+fn store_option_after_the_subcommand() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = dir.path().join("relay.db");
+    relay::store::SqliteStore::open(&store, &relay::store::StoreOptions::default())
+        .expect("create an empty store");
+
+    let listed = relay_command(&["alerts", "list", "--store", store.to_str().expect("UTF-8")]);
+
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert!(stdout(&listed).starts_with("ID"), "{}", stdout(&listed));
+}
+
+#[test]
+fn other_database_is_not_a_store() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("customers.db");
+    rusqlite::Connection::open(&path)
+        .and_then(|conn| conn.execute_batch("CREATE TABLE customers (id INTEGER PRIMARY KEY);"))
+        .expect("another program's database");
+
+    let listed = alerts(&path, &["list"]);
+
+    assert_eq!(listed.status.code(), Some(1));
+    assert!(
+        stderr(&listed).contains("without the relay's tables"),
+        "{}",
+        stderr(&listed)
+    );
+}

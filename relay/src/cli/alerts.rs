@@ -18,7 +18,8 @@ use crate::story::Story;
 #[derive(Debug, clap::Args)]
 pub struct AlertsArgs {
     /// SQLite store file, overriding store.path from the configuration.
-    #[arg(long, value_name = "PATH")]
+    /// Accepted before or after the subcommand.
+    #[arg(long, value_name = "PATH", global = true)]
     pub store: Option<PathBuf>,
     /// Subcommand.
     #[command(subcommand)]

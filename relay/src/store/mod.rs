@@ -44,6 +44,26 @@ pub enum StoreError {
         /// Underlying database error.
         source: rusqlite::Error,
     },
+    /// The file is not an SQLite database.
+    #[error(
+        "the file {path} is not an SQLite database; give the path of the relay's store \
+         (store.path, or --store for relay alerts)"
+    )]
+    NotADatabase {
+        /// File that was opened.
+        path: String,
+    },
+    /// The file is an SQLite database of another program: it has tables,
+    /// but not the relay's.
+    #[error(
+        "{path} is an SQLite database without the relay's tables, so the relay leaves it \
+         alone; give the path of the relay's store (store.path, or --store for relay \
+         alerts), or a new file"
+    )]
+    NotARelayStore {
+        /// File that was opened.
+        path: String,
+    },
     /// The file contains a schema written by a newer relay.
     #[error(
         "the store schema version {found} is newer than this relay supports ({supported}); \

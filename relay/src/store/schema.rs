@@ -169,6 +169,21 @@ pub(super) fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
+/// Returns whether the database is another program's: it has no relay
+/// schema version but has tables, views, indexes or triggers. Only reads.
+pub(super) fn is_foreign(conn: &Connection) -> rusqlite::Result<bool> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if version > 0 {
+        return Ok(false);
+    }
+    let objects: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(objects > 0)
+}
+
 /// Brings the database up to the latest schema in one transaction.
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;

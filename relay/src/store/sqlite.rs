@@ -114,14 +114,26 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, migrates its
     /// schema and starts the writer thread.
+    ///
+    /// A file that is not an SQLite database, or that holds another
+    /// program's tables, is rejected before anything is written to it.
     pub fn open(path: &Path, options: &StoreOptions) -> Result<Self, StoreError> {
-        let open_error = |source| StoreError::Open {
-            path: path.display().to_string(),
-            source,
+        let open_error = |source: rusqlite::Error| {
+            let path = path.display().to_string();
+            if source.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
+                StoreError::NotADatabase { path }
+            } else {
+                StoreError::Open { path, source }
+            }
         };
         let mut conn = Connection::open(path).map_err(open_error)?;
         conn.busy_timeout(options.busy_timeout)
             .map_err(open_error)?;
+        if schema::is_foreign(&conn).map_err(open_error)? {
+            return Err(StoreError::NotARelayStore {
+                path: path.display().to_string(),
+            });
+        }
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_error)?;
         conn.pragma_update(None, "synchronous", "FULL")

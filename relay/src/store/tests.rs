@@ -851,3 +851,54 @@ async fn digest_conflict_rolls_back() {
         RequeueOutcome::Held
     );
 }
+
+#[test]
+fn other_programs_database_is_left_alone() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("customers.db");
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    conn.execute_batch("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);")
+        .expect("another program's table");
+    drop(conn);
+
+    let err = SqliteStore::open(&path, &StoreOptions::default()).expect_err("foreign database");
+    let conn = rusqlite::Connection::open(&path).expect("open");
+    let objects: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
+        .expect("schema readable");
+    let journal: String = conn
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .expect("journal mode readable");
+
+    assert!(matches!(err, StoreError::NotARelayStore { .. }), "{err}");
+    assert!(err.to_string().contains("customers.db"), "{err}");
+    assert_eq!(objects, 1, "no relay table was added");
+    assert_eq!(journal, "delete", "the journal mode is unchanged");
+}
+
+#[test]
+fn file_that_is_not_sqlite_is_named() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("notes.txt");
+    std::fs::write(
+        &path,
+        "plain text, not a database, long enough to be read as a header",
+    )
+    .expect("write");
+
+    let err = SqliteStore::open(&path, &StoreOptions::default()).expect_err("not a database");
+
+    assert!(matches!(err, StoreError::NotADatabase { .. }), "{err}");
+    assert!(err.to_string().contains("not an SQLite database"), "{err}");
+}
+
+#[test]
+fn empty_file_becomes_a_store() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("relay.db");
+    std::fs::write(&path, "").expect("create an empty file");
+
+    let opened = SqliteStore::open(&path, &StoreOptions::default());
+
+    assert!(opened.is_ok(), "{:?}", opened.err());
+}
