@@ -393,6 +393,15 @@ async fn health_readiness_and_metrics_respond() {
     let base = format!("http://{}", relay.local_addr());
     let reply = post(&relay.intake_url(TOKEN), alert_body(1)).await;
     settled(&relay.store(), reply.id()).await;
+    // The worker counts the delivery just after committing it, so the
+    // counter may lag the store by a moment.
+    harness::eventually("the delivery to be counted", || async {
+        let metrics = relay.metrics().render();
+        metrics
+            .contains("relay_alerts_delivered_total 1")
+            .then_some(())
+    })
+    .await;
     let client = reqwest::Client::new();
 
     let health = client
