@@ -209,3 +209,37 @@ fn invalid_rust_log_is_named() {
     assert!(stderr.contains("RUST_LOG"), "{stderr}");
     assert!(!stderr.contains("logging.filter"), "{stderr}");
 }
+
+#[test]
+fn sighup_stops_serve_gracefully() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relay"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("RELAY_STORE__PATH", dir.path().join("relay.db"))
+        .env("RELAY_SERVER__TOKENS", "[\"serve-cli-token-0123456789\"]")
+        .env("RELAY_XMATTERS__API_KEY", "serve-cli-api-key")
+        .env("RELAY_XMATTERS__TRIGGER_URL", "http://127.0.0.1:9/triggers")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the relay binary");
+
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut first_line)
+        .expect("read the first line");
+    let hung_up = Command::new("kill")
+        .arg("-HUP")
+        .arg(child.id().to_string())
+        .status()
+        .expect("run kill");
+    let output = child.wait_with_output().expect("wait for the relay");
+    let logs = String::from_utf8_lossy(&output.stderr);
+
+    assert!(hung_up.success());
+    assert!(first_line.starts_with("relay listening on"), "{first_line}");
+    assert!(output.status.success(), "exit {}: {logs}", output.status);
+    assert!(logs.contains("SIGHUP received"), "{logs}");
+    assert!(logs.contains("relay stopped"), "{logs}");
+}

@@ -33,7 +33,7 @@ pub enum Command {
     /// warnings about how it was read and mapped.
     Check(check::CheckArgs),
     /// Run the relay: receive webhooks, store them and deliver them to
-    /// xMatters, until SIGTERM or SIGINT.
+    /// xMatters, until SIGTERM, SIGINT or SIGHUP.
     Serve(serve::ServeArgs),
     /// List, show and retry alerts in the store file.
     Alerts(alerts::AlertsArgs),

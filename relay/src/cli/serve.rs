@@ -1,4 +1,4 @@
-//! `relay serve`: run the relay until SIGTERM or SIGINT.
+//! `relay serve`: run the relay until SIGTERM, SIGINT or SIGHUP.
 
 use std::io::Write as _;
 use std::net::SocketAddr;
@@ -123,10 +123,13 @@ fn print_banner(line: &str) {
     }
 }
 
-/// SIGTERM and SIGINT streams.
+/// SIGTERM, SIGINT and SIGHUP streams. SIGHUP, sent when the terminal
+/// closes, stops the relay gracefully too, because the relay has no
+/// configuration reload it could trigger.
 struct Signals {
     terminate: Signal,
     interrupt: Signal,
+    hangup: Signal,
 }
 
 impl Signals {
@@ -134,6 +137,7 @@ impl Signals {
         Ok(Self {
             terminate: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
             interrupt: signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+            hangup: signal(SignalKind::hangup()).context("cannot listen for SIGHUP")?,
         })
     }
 
@@ -141,6 +145,7 @@ impl Signals {
         tokio::select! {
             _ = self.terminate.recv() => tracing::info!("SIGTERM received"),
             _ = self.interrupt.recv() => tracing::info!("SIGINT received"),
+            _ = self.hangup.recv() => tracing::info!("SIGHUP received"),
         }
     }
 }
