@@ -113,3 +113,15 @@ fn generate_prints_same_payload_for_seed() {
         serde_json::from_slice(&first.stdout).expect("generate prints JSON");
     assert_eq!(payload["data"]["data"]["name"], "HTTP Error");
 }
+
+#[test]
+fn receiver_example_is_the_relay_intake() {
+    for command in ["send", "load"] {
+        let text = help(command);
+        let described = description(&text, "--to");
+        assert!(
+            described.contains("/overops/webhook?token="),
+            "{command} --to should show the relay's intake path: {described:?}"
+        );
+    }
+}

@@ -9,7 +9,7 @@
 //! # async fn example() -> Result<(), mock_overops::load::LoadError> {
 //! use mock_overops::load::{LoadOptions, Storm, run};
 //!
-//! let url = "http://127.0.0.1:8080/overops?token=t".parse().expect("valid URL");
+//! let url = "http://127.0.0.1:8080/overops/webhook?token=t".parse().expect("valid URL");
 //! let summary = run(
 //!     LoadOptions {
 //!         count: Some(1_000),

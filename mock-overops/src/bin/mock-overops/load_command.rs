@@ -16,7 +16,7 @@ use crate::send_command::parse_timeout;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Receiver URL, such as http://127.0.0.1:8080/overops?token=SECRET.
+    /// Receiver URL, such as http://127.0.0.1:8080/overops/webhook?token=SECRET.
     #[arg(long, value_name = "URL")]
     pub to: Url,
     /// Number of alerts to send [default: 100, or unlimited with --duration].

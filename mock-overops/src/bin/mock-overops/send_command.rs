@@ -16,7 +16,7 @@ use crate::generate_command::PayloadArgs;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Receiver URL, such as http://127.0.0.1:8080/overops?token=SECRET.
+    /// Receiver URL, such as http://127.0.0.1:8080/overops/webhook?token=SECRET.
     #[arg(long, value_name = "URL")]
     pub to: Url,
     /// Payload files, folders (their *.json files, sorted by name) or - for
