@@ -30,8 +30,8 @@ pub enum LoggingError {
         "invalid value for {source_name}: {message}; use directives such as \"info\" or \"relay=debug,info\""
     )]
     Filter {
-        /// Where the directives came from: the `RUST_LOG` environment
-        /// variable or the `logging.filter` option.
+        /// Source of the directives: the `RUST_LOG` environment variable
+        /// or the `logging.filter` option.
         source_name: &'static str,
         /// The parser's description of the problem.
         message: String,

@@ -323,7 +323,7 @@ fn invalid_secrets_are_not_echoed() {
 }
 
 #[test]
-fn syntax_error_on_a_secret_line_hides_the_line() {
+fn syntax_error_hides_secret_line() {
     let cases = [
         ("[xmatters]\npassword = \"pa\\qss-SECRETPW\"\n", 2),
         (
@@ -342,7 +342,7 @@ fn syntax_error_on_a_secret_line_hides_the_line() {
 }
 
 #[test]
-fn syntax_error_elsewhere_shows_the_line() {
+fn syntax_error_shows_other_lines() {
     let error = load("[mapping]\ntime_zone = \"Europe\\qParis\"\n", &[]).expect_err("bad TOML");
     let message = error.to_string();
 
@@ -350,7 +350,7 @@ fn syntax_error_elsewhere_shows_the_line() {
 }
 
 #[test]
-fn variable_for_a_missing_section_is_named() {
+fn unknown_section_names_its_variable() {
     let (option, origin, _) = invalid(load("[mapping]\n", &[("RELAY_FOO__BAR", "1")]));
 
     assert_eq!(option, "foo");
@@ -358,7 +358,7 @@ fn variable_for_a_missing_section_is_named() {
 }
 
 #[test]
-fn variable_that_leaves_a_table_incomplete_is_named() {
+fn incomplete_table_names_its_variable() {
     let (option, origin, _) = invalid(load(
         "[mapping]\n",
         &[("RELAY_MAPPING__FORM__PROPERTIES", "[]")],
@@ -385,7 +385,7 @@ fn sections_list_every_top_level_key() {
 }
 
 #[test]
-fn routes_can_be_set_from_the_environment() {
+fn routes_from_environment_variable() {
     let config = load(
         "",
         &[(

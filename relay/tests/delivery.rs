@@ -59,7 +59,7 @@ async fn accepted_trigger_is_delivered_once() {
 }
 
 #[tokio::test]
-async fn success_without_request_id_is_delivered_with_a_note() {
+async fn success_without_request_id_is_noted() {
     let responses = [
         ResponseTemplate::new(204),
         ResponseTemplate::new(202).set_body_string("<html>Accepted</html>"),

@@ -303,10 +303,10 @@ impl XmattersConfig {
 /// Shortest wait allowed in `delivery.retry_schedule`, and after jitter.
 ///
 /// A zero wait sends a failing alert again at once, hundreds of times a
-/// second. The floor is 10 ms rather than a production-sized value because
-/// the relay's own tests and the end-to-end tests run failure scenarios
-/// with 10 ms waits; it still limits one failing alert to 100 requests a
-/// second.
+/// second. The floor is 10 ms rather than a production-sized value,
+/// because the relay's own tests and the end-to-end tests run failure
+/// scenarios with 10 ms waits. It still limits one failing alert to 100
+/// requests a second.
 pub const MIN_RETRY_WAIT: Duration = Duration::from_millis(10);
 
 /// `[delivery]`: the worker that posts stored alerts to xMatters.

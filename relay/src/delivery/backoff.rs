@@ -15,8 +15,8 @@ use crate::store::StoreError;
 /// Pause after the first failure.
 pub(crate) const FIRST_PAUSE: Duration = Duration::from_millis(100);
 
-/// Longest pause, reached after about ten consecutive failures. The store
-/// is tried again at least this often, so delivery resumes within it
+/// Maximum pause, reached after ten consecutive failures. The store is
+/// tried again at least this often, so delivery resumes within this time
 /// after the store recovers.
 pub(crate) const MAX_PAUSE: Duration = Duration::from_secs(30);
 

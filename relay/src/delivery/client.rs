@@ -300,8 +300,9 @@ fn echoable_secrets(config: &XmattersConfig) -> Vec<String> {
 const MIN_SECRET_PREFIX: usize = 4;
 
 /// Replaces every secret in `excerpt` with the redaction marker. An excerpt
-/// cut at its length limit ends in "…" and may end with the start of a
-/// secret; a start of at least [`MIN_SECRET_PREFIX`] bytes is replaced too.
+/// cut at its length limit ends in "…", and the text before it may be the
+/// start of a secret. Such a start of at least [`MIN_SECRET_PREFIX`] bytes
+/// is replaced too.
 fn scrub(mut excerpt: String, secrets: &[String]) -> String {
     for secret in secrets {
         if excerpt.contains(secret.as_str()) {

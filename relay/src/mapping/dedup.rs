@@ -32,8 +32,8 @@ pub(crate) fn key(values: &Values, fields: &[Source], recipients: &[String]) -> 
     recipients.sort_unstable();
     recipients.dedup();
     if !recipients.is_empty() {
-        // No field is named "recipients", so this line cannot collide
-        // with a field's line.
+        // No field is named "recipients" (a test checks this), so this
+        // line cannot collide with a field's line.
         hasher.update(b"recipients");
         for recipient in recipients {
             hash_text(&mut hasher, recipient);
@@ -54,4 +54,18 @@ pub(crate) fn key(values: &Values, fields: &[Source], recipients: &[String]) -> 
 fn hash_text(hasher: &mut Sha256, text: &str) {
     hasher.update(format!(":{}:", text.len()).as_bytes());
     hasher.update(text.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_field_is_named_recipients() {
+        assert!(
+            Source::ALL
+                .iter()
+                .all(|source| source.as_str() != "recipients")
+        );
+    }
 }

@@ -1,8 +1,8 @@
 //! Repair of JSON numbers too large for a 64-bit float.
 //!
 //! serde_json without its `arbitrary_precision` feature reads every number
-//! that is not an integer as an `f64` and rejects the whole document when
-//! one overflows, such as `"error_code": 1e400`. Losing an alert for one
+//! that does not fit a 64-bit integer as an `f64`, and rejects the whole
+//! document when one overflows, such as `"error_code": 1e400`. Losing an alert for one
 //! odd value is worse than keeping that value as text, so such numbers are
 //! put in quotes and read as strings.
 

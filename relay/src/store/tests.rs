@@ -259,7 +259,7 @@ async fn dead_alert_is_requeued_with_a_fresh_age() {
 }
 
 #[tokio::test]
-async fn claimed_alert_is_not_requeued_until_its_lease_ends() {
+async fn lease_blocks_requeue_until_it_ends() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let store = open(&dir);
     let id = store
@@ -304,7 +304,7 @@ async fn recorded_attempt_ends_the_lease() {
 }
 
 #[tokio::test]
-async fn requeue_all_dead_leaves_other_alerts_alone() {
+async fn requeue_all_dead_skips_live_alerts() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let store = open(&dir);
     let claimed = store
@@ -877,7 +877,7 @@ fn other_programs_database_is_left_alone() {
 }
 
 #[test]
-fn file_that_is_not_sqlite_is_named() {
+fn non_sqlite_file_is_named() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = dir.path().join("notes.txt");
     std::fs::write(
