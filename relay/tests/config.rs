@@ -278,7 +278,7 @@ type SecretCase<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str, &'a str);
 
 #[test]
 fn invalid_secrets_are_not_echoed() {
-    let cases: [SecretCase<'_>; 5] = [
+    let cases: [SecretCase<'_>; 7] = [
         (
             "",
             &[("RELAY_SERVER__TOKENS", "0123456789abcdef0123")],
@@ -308,6 +308,19 @@ fn invalid_secrets_are_not_echoed() {
             &[],
             "99887766",
             "xmatters.password",
+        ),
+        (
+            "[callbacks]\ntokens = \"CALLBACK-SECRET-0123456789\"\n",
+            &[],
+            "CALLBACK-SECRET-0123456789",
+            "callbacks.tokens",
+        ),
+        (
+            "[xmatters.rest]\nbase_url = \"https://acme.xmatters.com\"\n\
+             username = \"reader\"\npassword = 77665544\n",
+            &[],
+            "77665544",
+            "xmatters.rest.password",
         ),
     ];
     for (text, env, secret, expected_option) in cases {

@@ -14,6 +14,12 @@ const SECRET_OPTIONS: &[&str] = &[
     "xmatters.api_key",
     "xmatters.username",
     "xmatters.password",
+    "xmatters.rest.username",
+    "xmatters.rest.password",
+    "callbacks.tokens",
+    "callbacks.username",
+    "callbacks.password",
+    "admin.tokens",
 ];
 
 /// Keys that set a secret option, for recognizing them in TOML text.
@@ -55,7 +61,7 @@ pub(crate) fn secret_reason(option: &str, message: &str, found: Option<&str>) ->
         (Some(found), None) => format!("invalid value: found {found}"),
         (None, None) => "invalid value".to_owned(),
     };
-    if option == "server.tokens" {
+    if option.ends_with(".tokens") {
         reason.push_str(" such as [\"TOKEN-1\", \"TOKEN-2\"]");
     }
     reason.push_str(" (the value is not shown because the option is secret)");
@@ -170,6 +176,8 @@ mod tests {
         assert!(is_secret_option("server.tokens"));
         assert!(is_secret_option("server.tokens[2]"));
         assert!(is_secret_option("xmatters.password"));
+        assert!(is_secret_option("xmatters.rest.password"));
+        assert!(is_secret_option("admin.tokens[0]"));
         assert!(!is_secret_option("server.tokens_file"));
         assert!(!is_secret_option("xmatters.trigger_url"));
     }
