@@ -75,7 +75,7 @@ pub fn redact_url(url: &str) -> Cow<'_, str> {
 
     let mut changed = false;
     if !parsed.username().is_empty() {
-        // Setting a username fails only on URLs without a host, which have none.
+        // A URL with a username also has a host, so setting it succeeds.
         changed |= parsed.set_username(REDACTED).is_ok();
     }
     if parsed.password().is_some() {

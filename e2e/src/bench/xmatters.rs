@@ -180,9 +180,10 @@ impl Xmatters {
     }
 }
 
-/// The default world without the limits that would turn a benchmark into
-/// a test of them: flood control would suppress most alerts of a storm, and
-/// the API rate limit (60,000 per minute) would respond 429.
+/// Returns the default world without flood control and the API rate limit.
+/// Flood control would suppress most alerts of a storm, and the rate limit
+/// (60,000 per minute) would respond 429, so the benchmark would measure
+/// those limits instead of the paths.
 fn throughput_world() -> World {
     let mut world = World::default_world();
     world.flood_control.enabled = false;

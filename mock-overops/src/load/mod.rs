@@ -251,7 +251,8 @@ async fn dispatch(
             let sent_at = std::time::Instant::now();
             let result = send::send(&client, &url, body).await;
             drop(slot);
-            // `run` receives until every sender is dropped, so this send cannot fail.
+            // `run` keeps the receiver until every sender is dropped, so an
+            // error here would only mean the run was abandoned.
             let _ = outcomes.send(Outcome {
                 seq,
                 sent_at,

@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 
 use crate::clock::SimTime;
 
-/// Identifies a scheduled timer; ordered by due time, then by scheduling
-/// order, so timers due at the same instant fire in the order they were set.
+/// Key of a scheduled timer, ordered by due time and then by scheduling
+/// order. Timers due at the same instant therefore fire in the order they
+/// were set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct TimerKey {
     pub(crate) due: SimTime,

@@ -386,8 +386,9 @@ impl fmt::Debug for BasicAuth {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WebhookResult {
-    /// The receiver answered with this HTTP status after `attempts` tries.
+    /// The HTTP status the receiver returned after `attempts` tries.
     Answered { status: u16, attempts: u32 },
-    /// No usable answer after `attempts` tries; `error` says what failed last.
+    /// No usable response after `attempts` tries. `error` describes the
+    /// last failure.
     Failed { error: String, attempts: u32 },
 }

@@ -57,7 +57,7 @@ pub struct Config {
     pub server: service::ServerConfig,
     /// The durable outbox.
     pub store: service::StoreConfig,
-    /// Where and how triggers are posted.
+    /// The xMatters trigger URL, its credentials and request limits.
     pub xmatters: service::XmattersConfig,
     /// Retries and concurrency of the delivery worker.
     pub delivery: service::DeliveryConfig,

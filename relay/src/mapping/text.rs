@@ -188,10 +188,11 @@ fn threshold_lines(
 /// or the top events of a threshold. An event without frames shows its
 /// location instead. Each frame is one line and each top event one block.
 ///
-/// With a `budget` in UTF-16 code units, whole frames or top events are
-/// kept and the rest replaced by a line such as `… 412 more frames`; the second value
-/// is then the length of the full text. A budget too small for the first
-/// line leaves the text whole, for the form's limit to cut.
+/// With a `budget` in UTF-16 code units, the text ends after the last
+/// whole frame or top event that fits, followed by a line such as
+/// `… 412 more frames`. The second value is then the length of the full
+/// text. A budget too small for the first line leaves the text whole, so
+/// the form's limit cuts it.
 pub(crate) fn content(alert: &Alert, budget: Option<usize>) -> Option<(String, Option<usize>)> {
     let (lines, noun) = if let Some(event) = alert.event() {
         (event_content(event), "frames")

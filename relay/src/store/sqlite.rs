@@ -1,10 +1,11 @@
 //! Embedded SQLite implementation of [`Store`], with group commit.
 //!
-//! One writer thread owns the connection. Each operation is sent to it as a
-//! job; the thread drains every job queued at that moment, runs them in one
-//! transaction (each in its own savepoint, so one failure does not undo the
-//! others), commits once and only then replies to the callers. Concurrent
-//! requests therefore share one fsync instead of paying one each.
+//! One writer thread owns the connection, and each operation is sent to it
+//! as a job. The thread drains every job queued at that moment and runs
+//! them in one transaction, each in its own savepoint so that one failure
+//! does not undo the others. It commits once and only then replies to the
+//! callers, so concurrent requests share one fsync instead of paying one
+//! each.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -115,7 +116,7 @@ impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, migrates its
     /// schema and starts the writer thread.
     ///
-    /// A file that is not an SQLite database, or that holds another
+    /// A file that is not an SQLite database, or that contains another
     /// program's tables, is rejected before anything is written to it.
     pub fn open(path: &Path, options: &StoreOptions) -> Result<Self, StoreError> {
         let open_error = |source: rusqlite::Error| {

@@ -11,10 +11,10 @@ use crate::engine::{
 };
 use crate::world::{ResponseAction, World};
 
-/// People p1, p2, p3, each with an email (at once) and a voice device (5
-/// minutes later); group "team" is one at a time with 10 minutes between
-/// members; the form offers one response option per action; flood control
-/// is off unless a test turns it on.
+/// A small world in TOML. People p1, p2 and p3 each have an email device
+/// (at once) and a voice device (5 minutes later). Group "team" notifies
+/// one member at a time, 10 minutes apart. The form offers one response
+/// option per action, and flood control is off unless a test turns it on.
 pub(super) const TEST_WORLD: &str = r#"
 [settings]
 event_expiry_minutes = 180
