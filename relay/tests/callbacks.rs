@@ -404,12 +404,8 @@ async fn callbacks_and_admin_are_off_without_credentials() {
 
     let (callback, reply) =
         post_callback(&callback_url(&relay, CALLBACK_TOKEN), &status_body()).await;
-    let (admin, _, _) = admin_get(
-        &relay,
-        &AlertId::new_random().to_string(),
-        Some(ADMIN_TOKEN),
-    )
-    .await;
+    let (admin, _, _) =
+        admin_get(&relay, &AlertId::generate().to_string(), Some(ADMIN_TOKEN)).await;
 
     assert_eq!(callback, 404);
     assert!(
@@ -432,12 +428,8 @@ async fn alert_story_needs_the_admin_token() {
     let (missing, _, challenge) = admin_get(&relay, &id, None).await;
     let (wrong, _, _) = admin_get(&relay, &id, Some("admin-token-0123456789abcdeX")).await;
     let (intake_token, _, _) = admin_get(&relay, &id, Some(TOKEN)).await;
-    let (unknown, _, _) = admin_get(
-        &relay,
-        &AlertId::new_random().to_string(),
-        Some(ADMIN_TOKEN),
-    )
-    .await;
+    let (unknown, _, _) =
+        admin_get(&relay, &AlertId::generate().to_string(), Some(ADMIN_TOKEN)).await;
     let (malformed, _, _) = admin_get(&relay, "not-an-id", Some(ADMIN_TOKEN)).await;
     let (found, story, _) = admin_get(&relay, &id, Some(ADMIN_TOKEN)).await;
 

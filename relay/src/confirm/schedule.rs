@@ -120,7 +120,7 @@ mod tests {
 
     fn due(lookups: u32) -> DueLookup {
         DueLookup {
-            id: crate::store::AlertId::new_random(),
+            id: crate::store::AlertId::generate(),
             request_id: Some("5f6a9c1e".to_owned()),
             delivered_at: at(0),
             lookups,

@@ -6,6 +6,8 @@
 
 mod callback;
 mod confirmation;
+#[cfg(test)]
+mod plan_tests;
 mod schema;
 mod sql;
 mod sql_callbacks;

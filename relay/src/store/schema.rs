@@ -162,6 +162,37 @@ const MIGRATIONS: &[&str] = &[
         id INTEGER PRIMARY KEY CHECK (id = 1),
         written_at INTEGER NOT NULL
     ) STRICT;",
+    // Version 6: less to write per alert. The large columns move to a
+    // table of their own: SQLite rewrites a whole row when any column of
+    // it changes, so with the body and the trigger in `alerts` each claim,
+    // attempt and state change rewrote kilobytes. The indexes that serve
+    // one state, or only rows with a value, become partial, so that an
+    // insert or a state change touches only the indexes it concerns.
+    "CREATE TABLE alert_bodies (
+        alert_id TEXT PRIMARY KEY REFERENCES alerts (id),
+        raw_body BLOB NOT NULL,
+        trigger_json TEXT NOT NULL,
+        warnings_json TEXT NOT NULL
+    ) STRICT;
+    INSERT INTO alert_bodies (alert_id, raw_body, trigger_json, warnings_json)
+        SELECT id, raw_body, trigger_json, warnings_json FROM alerts;
+    ALTER TABLE alerts DROP COLUMN raw_body;
+    ALTER TABLE alerts DROP COLUMN trigger_json;
+    ALTER TABLE alerts DROP COLUMN warnings_json;
+    DROP INDEX alerts_due;
+    CREATE INDEX alerts_due ON alerts (next_attempt_at, received_at)
+        WHERE state = 'pending';
+    DROP INDEX alerts_lookup_due;
+    CREATE INDEX alerts_lookup_due ON alerts (lookup_next_at)
+        WHERE state = 'delivered' AND lookup_next_at IS NOT NULL;
+    DROP INDEX alerts_held;
+    CREATE INDEX alerts_held ON alerts (storm_key, held_at) WHERE state = 'held';
+    DROP INDEX alerts_admitted;
+    CREATE INDEX alerts_admitted ON alerts (admitted_at) WHERE admitted_at IS NOT NULL;
+    DROP INDEX alerts_event;
+    CREATE INDEX alerts_event ON alerts (event_id) WHERE event_id IS NOT NULL;
+    DROP INDEX alerts_digest;
+    CREATE INDEX alerts_digest ON alerts (digest_id) WHERE digest_id IS NOT NULL;",
 ];
 
 /// Returns the highest schema version this build supports.

@@ -47,16 +47,18 @@ pub(super) fn parse_json(id: &str, text: &str) -> Result<serde_json::Value, Stor
     serde_json::from_str(text).map_err(|err| corrupt(id, err))
 }
 
+/// Finds the alert that an insert with the same deduplication key repeats.
+pub(super) const FIND_ORIGINAL: &str =
+    "SELECT id, state FROM alerts WHERE dedup_key = ?1 AND received_at >= ?2
+     ORDER BY state = 'dead', received_at DESC LIMIT 1";
+
 pub(super) fn insert(conn: &Connection, alert: &NewAlert) -> Result<InsertOutcome, StoreError> {
     let mut dead_original = None;
     if let Some(since) = alert.dedup_since {
         // A dead original never reached xMatters, so a repeat of it is a new
         // alert. An original in any other state makes a duplicate.
         let original: Option<(String, String)> = conn
-            .prepare_cached(
-                "SELECT id, state FROM alerts WHERE dedup_key = ?1 AND received_at >= ?2
-                 ORDER BY state = 'dead', received_at DESC LIMIT 1",
-            )?
+            .prepare_cached(FIND_ORIGINAL)?
             .query_row(params![alert.dedup_key, millis(since)], |row| {
                 Ok((row.get(0)?, row.get(1)?))
             })
@@ -85,21 +87,21 @@ pub(super) fn insert(conn: &Connection, alert: &NewAlert) -> Result<InsertOutcom
         }
     }
 
-    let id = AlertId::new_random();
+    let id = AlertId::generate();
+    let id_text = id.to_string();
     let received = millis(alert.received_at);
     conn.prepare_cached(
-        "INSERT INTO alerts (id, received_at, queued_at, state, raw_body, trigger_json,
-                             warnings_json, dedup_key, next_attempt_at)
-         VALUES (?1, ?2, ?2, 'pending', ?3, ?4, ?5, ?6, ?2)",
+        "INSERT INTO alerts (id, received_at, queued_at, state, dedup_key, next_attempt_at)
+         VALUES (?1, ?2, ?2, 'pending', ?3, ?2)",
     )?
-    .execute(params![
-        id.to_string(),
-        received,
-        alert.raw_body,
-        alert.trigger.to_string(),
-        alert.warnings.to_string(),
-        alert.dedup_key,
-    ])?;
+    .execute(params![id_text, received, alert.dedup_key])?;
+    insert_body(
+        conn,
+        &id_text,
+        &alert.raw_body,
+        &alert.trigger.to_string(),
+        &alert.warnings.to_string(),
+    )?;
     Ok(InsertOutcome {
         id,
         duplicate: false,
@@ -107,19 +109,37 @@ pub(super) fn insert(conn: &Connection, alert: &NewAlert) -> Result<InsertOutcom
     })
 }
 
+/// Stores the columns of an alert that never change after its insert.
+pub(super) fn insert_body(
+    conn: &Connection,
+    id: &str,
+    raw_body: &[u8],
+    trigger: &str,
+    warnings: &str,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO alert_bodies (alert_id, raw_body, trigger_json, warnings_json)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![id, raw_body, trigger, warnings])?;
+    Ok(())
+}
+
+/// Selects the pending alerts due for delivery, earliest first.
+pub(super) const SELECT_DUE: &str =
+    "SELECT id, trigger_json, received_at, queued_at, attempt_count, kind,
+     admitted_at IS NOT NULL
+     FROM alerts JOIN alert_bodies ON alert_id = id
+     WHERE state = 'pending' AND next_attempt_at <= ?1
+     ORDER BY next_attempt_at, received_at LIMIT ?2";
+
 pub(super) fn claim_due(
     conn: &Connection,
     now: Timestamp,
     limit: usize,
     lease_until: Timestamp,
 ) -> Result<Vec<DueAlert>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, trigger_json, received_at, queued_at, attempt_count, kind,
-                admitted_at IS NOT NULL
-         FROM alerts
-         WHERE state = 'pending' AND next_attempt_at <= ?1
-         ORDER BY next_attempt_at, received_at LIMIT ?2",
-    )?;
+    let mut stmt = conn.prepare_cached(SELECT_DUE)?;
     let rows = stmt.query_map(params![millis(now), limit as i64], |row| {
         Ok((
             row.get::<_, String>(0)?,
@@ -154,9 +174,12 @@ pub(super) fn claim_due(
     Ok(due)
 }
 
+/// Selects when the next pending alert is due.
+pub(super) const NEXT_DUE: &str = "SELECT min(next_attempt_at) FROM alerts WHERE state = 'pending'";
+
 pub(super) fn next_due_at(conn: &Connection) -> Result<Option<Timestamp>, StoreError> {
     let next: Option<i64> = conn
-        .prepare_cached("SELECT min(next_attempt_at) FROM alerts WHERE state = 'pending'")?
+        .prepare_cached(NEXT_DUE)?
         .query_row([], |row| row.get(0))?;
     opt_timestamp("", next)
 }
@@ -168,13 +191,7 @@ pub(super) fn record_attempt(
     outcome: &AttemptOutcome,
 ) -> Result<(), StoreError> {
     let id_text = id.to_string();
-    let number: i64 = conn
-        .prepare_cached(
-            "UPDATE alerts SET attempt_count = attempt_count + 1, last_error = ?2,
-                               lease_until = NULL
-             WHERE id = ?1 RETURNING attempt_count",
-        )?
-        .query_row(params![id_text, attempt.error], |row| row.get(0))?;
+    let number = apply_outcome(conn, &id_text, attempt, outcome)?;
     conn.prepare_cached(
         "INSERT INTO attempts (alert_id, number, started_at, duration_ms, status, error,
                                response_excerpt)
@@ -189,37 +206,59 @@ pub(super) fn record_attempt(
         attempt.error,
         attempt.response_excerpt,
     ])?;
+    Ok(())
+}
 
-    match outcome {
+/// Counts the attempt, ends the lease and applies the outcome in one
+/// update of the alert row, and returns the attempt's number.
+fn apply_outcome(
+    conn: &Connection,
+    id: &str,
+    attempt: &Attempt,
+    outcome: &AttemptOutcome,
+) -> Result<i64, StoreError> {
+    let number = |row: &Row<'_>| row.get::<_, i64>(0);
+    let number = match outcome {
         AttemptOutcome::Delivered {
             request_id,
             at,
             lookup,
         } => conn
             .prepare_cached(
-                "UPDATE alerts SET state = 'delivered', delivered_at = ?2, request_id = ?3,
-                                   next_attempt_at = NULL, lookup_next_at = ?4,
-                                   lookup_deadline = ?5
-                 WHERE id = ?1",
+                "UPDATE alerts SET attempt_count = attempt_count + 1, last_error = ?2,
+                                   lease_until = NULL, state = 'delivered', delivered_at = ?3,
+                                   request_id = ?4, next_attempt_at = NULL,
+                                   lookup_next_at = ?5, lookup_deadline = ?6
+                 WHERE id = ?1 RETURNING attempt_count",
             )?
-            .execute(params![
-                id_text,
-                millis(*at),
-                request_id,
-                lookup.map(|plan| millis(plan.first_at)),
-                lookup.map(|plan| millis(plan.deadline)),
-            ])?,
+            .query_row(
+                params![
+                    id,
+                    attempt.error,
+                    millis(*at),
+                    request_id,
+                    lookup.map(|plan| millis(plan.first_at)),
+                    lookup.map(|plan| millis(plan.deadline)),
+                ],
+                number,
+            )?,
         AttemptOutcome::RetryAt(at) => conn
-            .prepare_cached("UPDATE alerts SET next_attempt_at = ?2 WHERE id = ?1")?
-            .execute(params![id_text, millis(*at)])?,
+            .prepare_cached(
+                "UPDATE alerts SET attempt_count = attempt_count + 1, last_error = ?2,
+                                   lease_until = NULL, next_attempt_at = ?3
+                 WHERE id = ?1 RETURNING attempt_count",
+            )?
+            .query_row(params![id, attempt.error, millis(*at)], number)?,
         AttemptOutcome::Dead { reason } => conn
             .prepare_cached(
-                "UPDATE alerts SET state = 'dead', dead_reason = ?2, next_attempt_at = NULL
-                 WHERE id = ?1",
+                "UPDATE alerts SET attempt_count = attempt_count + 1, last_error = ?2,
+                                   lease_until = NULL, state = 'dead', dead_reason = ?3,
+                                   next_attempt_at = NULL
+                 WHERE id = ?1 RETURNING attempt_count",
             )?
-            .execute(params![id_text, reason])?,
+            .query_row(params![id, attempt.error, reason], number)?,
     };
-    Ok(())
+    Ok(number)
 }
 
 pub(super) fn mark_dead(conn: &Connection, id: AlertId, reason: &str) -> Result<(), StoreError> {
@@ -364,7 +403,10 @@ pub(super) fn get(conn: &Connection, id: AlertId) -> Result<Option<AlertRecord>,
     let id_text = id.to_string();
     let raw = conn
         .query_row(
-            &format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?1"),
+            &format!(
+                "SELECT {ALERT_COLUMNS} FROM alerts JOIN alert_bodies ON alert_id = id
+                 WHERE id = ?1"
+            ),
             params![id_text],
             raw_alert,
         )

@@ -6,6 +6,9 @@ use super::StoreError;
 use super::callback::{Callback, CallbackKind};
 use super::sql::{corrupt, millis, opt_timestamp, parse_id, parse_json, timestamp};
 use super::types::AlertId;
+/// Selects the alert that created an xMatters event.
+pub(super) const SELECT_ALERT_OF_EVENT: &str =
+    "SELECT id FROM alerts WHERE event_id = ?1 ORDER BY received_at LIMIT 1";
 
 /// Stores a callback, matched to the alert whose event it names, and
 /// returns that alert.
@@ -14,11 +17,9 @@ pub(super) fn insert(
     callback: &Callback,
 ) -> Result<Option<AlertId>, StoreError> {
     let alert: Option<String> = conn
-        .query_row(
-            "SELECT id FROM alerts WHERE event_id = ?1 ORDER BY received_at LIMIT 1",
-            params![callback.event_id],
-            |row| row.get(0),
-        )
+        .query_row(SELECT_ALERT_OF_EVENT, params![callback.event_id], |row| {
+            row.get(0)
+        })
         .optional()?;
 
     conn.execute(

@@ -7,6 +7,12 @@ use super::StoreError;
 use super::confirmation::{DueLookup, LookupOutcome};
 use super::sql::{millis, opt_timestamp, parse_id, timestamp};
 use super::types::AlertId;
+/// Selects the delivered alerts whose event lookup is due, earliest first.
+pub(super) const SELECT_DUE_LOOKUPS: &str = "SELECT id, request_id, delivered_at, lookup_count,
+     coalesce(lookup_deadline, delivered_at)
+     FROM alerts
+     WHERE state = 'delivered' AND lookup_next_at <= ?1
+     ORDER BY lookup_next_at LIMIT ?2";
 
 pub(super) fn claim_lookups(
     conn: &Connection,
@@ -14,13 +20,7 @@ pub(super) fn claim_lookups(
     limit: usize,
     lease_until: Timestamp,
 ) -> Result<Vec<DueLookup>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, request_id, delivered_at, lookup_count,
-                coalesce(lookup_deadline, delivered_at)
-         FROM alerts
-         WHERE state = 'delivered' AND lookup_next_at <= ?1
-         ORDER BY lookup_next_at LIMIT ?2",
-    )?;
+    let mut stmt = conn.prepare_cached(SELECT_DUE_LOOKUPS)?;
     let rows = stmt.query_map(params![millis(now), limit as i64], |row| {
         Ok((
             row.get::<_, String>(0)?,
@@ -51,12 +51,12 @@ pub(super) fn claim_lookups(
     Ok(due)
 }
 
+/// Selects when the next event lookup is due.
+pub(super) const NEXT_LOOKUP: &str = "SELECT min(lookup_next_at) FROM alerts
+     WHERE state = 'delivered' AND lookup_next_at IS NOT NULL";
+
 pub(super) fn next_lookup_at(conn: &Connection) -> Result<Option<Timestamp>, StoreError> {
-    let next: Option<i64> = conn.query_row(
-        "SELECT min(lookup_next_at) FROM alerts WHERE state = 'delivered'",
-        [],
-        |row| row.get(0),
-    )?;
+    let next: Option<i64> = conn.query_row(NEXT_LOOKUP, [], |row| row.get(0))?;
     next.map(|ms| timestamp("", ms)).transpose()
 }
 

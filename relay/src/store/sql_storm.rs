@@ -4,7 +4,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, params};
 
 use super::StoreError;
-use super::sql::{millis, parse_id, parse_json, timestamp};
+use super::sql::{self, millis, parse_id, parse_json, timestamp};
 use super::storm::{Admission, DigestOutcome, HeldAlert, HeldGroup, NewDigest, StormDecision};
 use super::types::AlertId;
 
@@ -33,15 +33,16 @@ pub(super) fn record_decisions(
     Ok(())
 }
 
+/// Selects the alerts storm protection let through since a time.
+pub(super) const SELECT_ADMISSIONS: &str = "SELECT id, storm_key, admitted_at FROM alerts
+     WHERE admitted_at >= ?1 AND storm_key IS NOT NULL
+     ORDER BY admitted_at";
+
 pub(super) fn admissions_since(
     conn: &Connection,
     since: Timestamp,
 ) -> Result<Vec<Admission>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, storm_key, admitted_at FROM alerts
-         WHERE admitted_at >= ?1 AND storm_key IS NOT NULL
-         ORDER BY admitted_at",
-    )?;
+    let mut stmt = conn.prepare_cached(SELECT_ADMISSIONS)?;
     let rows = stmt.query_map(params![millis(since)], |row| {
         Ok((
             row.get::<_, String>(0)?,
@@ -61,12 +62,13 @@ pub(super) fn admissions_since(
     Ok(admissions)
 }
 
+/// Selects each set of recipients with held alerts.
+pub(super) const SELECT_HELD_GROUPS: &str = "SELECT storm_key, count(*), min(held_at) FROM alerts
+     WHERE state = 'held'
+     GROUP BY storm_key ORDER BY min(held_at)";
+
 pub(super) fn held_groups(conn: &Connection) -> Result<Vec<HeldGroup>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT storm_key, count(*), min(held_at) FROM alerts
-         WHERE state = 'held'
-         GROUP BY storm_key ORDER BY min(held_at)",
-    )?;
+    let mut stmt = conn.prepare_cached(SELECT_HELD_GROUPS)?;
     let rows = stmt.query_map([], |row| {
         Ok((
             row.get::<_, String>(0)?,
@@ -87,16 +89,18 @@ pub(super) fn held_groups(conn: &Connection) -> Result<Vec<HeldGroup>, StoreErro
     Ok(groups)
 }
 
+/// Selects the held alerts of one set of recipients, oldest first.
+pub(super) const SELECT_HELD: &str = "SELECT id, received_at, raw_body, trigger_json
+     FROM alerts JOIN alert_bodies ON alert_id = id
+     WHERE state = 'held' AND storm_key = ?1
+     ORDER BY received_at, id LIMIT ?2";
+
 pub(super) fn held_alerts(
     conn: &Connection,
     key: &str,
     limit: usize,
 ) -> Result<Vec<HeldAlert>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, received_at, raw_body, trigger_json FROM alerts
-         WHERE state = 'held' AND storm_key = ?1
-         ORDER BY received_at, id LIMIT ?2",
-    )?;
+    let mut stmt = conn.prepare_cached(SELECT_HELD)?;
     let rows = stmt.query_map(params![key, limit as i64], |row| {
         Ok((
             row.get::<_, String>(0)?,
@@ -126,21 +130,21 @@ pub(super) fn create_digest(
     conn: &Connection,
     digest: &NewDigest,
 ) -> Result<DigestOutcome, StoreError> {
-    let id = AlertId::new_random();
+    let id = AlertId::generate();
     let id_text = id.to_string();
     let created = millis(digest.created_at);
     conn.execute(
-        "INSERT INTO alerts (id, kind, received_at, queued_at, state, raw_body, trigger_json,
-                             warnings_json, dedup_key, next_attempt_at, storm_key, admitted_at)
-         VALUES (?1, 'digest', ?2, ?2, 'pending', x'', ?3, ?4, ?5, ?2, ?6, ?2)",
-        params![
-            id_text,
-            created,
-            digest.trigger.to_string(),
-            digest.warnings.to_string(),
-            format!("digest:{id_text}"),
-            digest.key,
-        ],
+        "INSERT INTO alerts (id, kind, received_at, queued_at, state, dedup_key,
+                             next_attempt_at, storm_key, admitted_at)
+         VALUES (?1, 'digest', ?2, ?2, 'pending', ?3, ?2, ?4, ?2)",
+        params![id_text, created, format!("digest:{id_text}"), digest.key],
+    )?;
+    sql::insert_body(
+        conn,
+        &id_text,
+        b"",
+        &digest.trigger.to_string(),
+        &digest.warnings.to_string(),
     )?;
 
     let mut mark = conn.prepare_cached(
@@ -162,10 +166,13 @@ pub(super) fn create_digest(
     })
 }
 
+/// Selects the alerts a digest names.
+pub(super) const SELECT_MEMBERS: &str =
+    "SELECT id FROM alerts WHERE digest_id = ?1 ORDER BY received_at, id";
+
 /// Returns the alerts a digest names, oldest first; empty for other alerts.
 pub(super) fn members(conn: &Connection, digest_id: &str) -> Result<Vec<AlertId>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id FROM alerts WHERE digest_id = ?1 ORDER BY received_at, id")?;
+    let mut stmt = conn.prepare_cached(SELECT_MEMBERS)?;
     let rows = stmt.query_map(params![digest_id], |row| row.get::<_, String>(0))?;
     let mut members = Vec::new();
     for row in rows {

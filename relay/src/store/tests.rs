@@ -242,7 +242,7 @@ async fn dead_alert_is_requeued_with_a_fresh_age() {
     let requeued = store.requeue(dead, at(500)).await.expect("requeue");
     let refused = store.requeue(delivered, at(500)).await.expect("requeue");
     let missing = store
-        .requeue(AlertId::new_random(), at(500))
+        .requeue(AlertId::generate(), at(500))
         .await
         .expect("requeue");
     let record = store.get(dead).await.expect("get").expect("stored");
@@ -536,7 +536,7 @@ async fn failed_operation_does_not_undo_its_batch() {
     let store = open(&dir);
     let good = new_alert("a", at(0), None);
     // Recording an attempt for an alert that does not exist fails.
-    let missing = AlertId::new_random();
+    let missing = AlertId::generate();
 
     let (inserted, failed) = futures::join!(
         store.insert(good),
@@ -587,6 +587,7 @@ fn version_two_store(path: &std::path::Path) {
         "PRAGMA foreign_keys = OFF;
          DROP TABLE heartbeat;
          DROP TABLE callbacks;
+         DROP TABLE alert_bodies;
          DROP TABLE alerts;
          CREATE TABLE alerts (id TEXT PRIMARY KEY, received_at INTEGER NOT NULL,
              queued_at INTEGER NOT NULL,
@@ -620,6 +621,8 @@ async fn version_two_store_migrates_with_its_alerts() {
     assert_eq!(record.state, AlertState::Delivered);
     assert_eq!(record.kind, AlertKind::Alert);
     assert_eq!(record.request_id.as_deref(), Some("req-1"));
+    assert_eq!(record.raw_body, "{}");
+    assert_eq!(record.trigger, serde_json::json!({}));
     assert_eq!(record.attempts.len(), 1);
     assert_eq!(record.confirmation, ConfirmationRecord::default());
     assert!(record.callbacks.is_empty());

@@ -16,9 +16,12 @@ use super::storm::StormRecord;
 pub struct AlertId(pub uuid::Uuid);
 
 impl AlertId {
-    /// Creates a new random identifier.
-    pub fn new_random() -> Self {
-        Self(uuid::Uuid::new_v4())
+    /// Creates a new identifier: a UUID version 7, which starts with the
+    /// creation time. New ids therefore sort after older ones, so inserts
+    /// land at the end of the store's indexes keyed by id instead of on a
+    /// random page of each.
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::now_v7())
     }
 }
 

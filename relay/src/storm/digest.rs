@@ -360,7 +360,7 @@ mod tests {
             }
         });
         HeldAlert {
-            id: AlertId::new_random(),
+            id: AlertId::generate(),
             received_at: at(second),
             raw_body: body.to_string().into_bytes(),
             trigger: json!({
