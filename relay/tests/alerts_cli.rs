@@ -205,8 +205,8 @@ async fn store_with_large_alert(path: &Path) -> String {
     let alert = relay::store::NewAlert {
         raw_body: vec![b'x'; 512 * 1024],
         received_at: jiff::Timestamp::now(),
-        trigger: serde_json::json!({"properties": {}}),
-        warnings: serde_json::json!([]),
+        trigger: serde_json::json!({"properties": {}}).to_string(),
+        warnings: "[]".to_owned(),
         dedup_key: "large".to_owned(),
         dedup_since: None,
         max_backlog: None,

@@ -55,6 +55,13 @@ async fn accepted_trigger_is_delivered_once() {
     let requests = xmatters.received_requests().await.unwrap_or_default();
     let sent: serde_json::Value = requests[0].body_json().expect("a JSON trigger");
     assert_eq!(sent, record.trigger);
+    assert_eq!(
+        requests[0]
+            .headers
+            .get("content-type")
+            .and_then(|value| value.to_str().ok()),
+        Some("application/json")
+    );
     relay.shutdown().await.expect("clean shutdown");
 }
 

@@ -124,12 +124,17 @@ impl XmattersClient {
         &self.display_url
     }
 
-    /// Posts one trigger object and classifies the response.
-    pub async fn send(&self, trigger: &serde_json::Value) -> SendReport {
+    /// Posts one trigger object, given as JSON text, and classifies the
+    /// response.
+    pub async fn send(&self, trigger: &str) -> SendReport {
         let started_at = Timestamp::now();
         let clock = Instant::now();
 
-        let mut request = self.http.post(self.url.clone()).json(trigger);
+        let mut request = self
+            .http
+            .post(self.url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(trigger.to_owned());
         if let Some((user, password)) = &self.basic {
             request = request.basic_auth(user, Some(password.expose()));
         }

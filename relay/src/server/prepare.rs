@@ -7,10 +7,10 @@ use crate::payload::{self, MessageType};
 /// An alert mapped at intake, ready to store.
 #[derive(Debug)]
 pub(crate) struct Prepared {
-    /// xMatters trigger object.
-    pub(crate) trigger: serde_json::Value,
-    /// Mapping warnings as a JSON array.
-    pub(crate) warnings: serde_json::Value,
+    /// xMatters trigger object, as JSON text.
+    pub(crate) trigger: String,
+    /// Mapping warnings, as the JSON text of an array.
+    pub(crate) warnings: String,
     /// Deduplication key.
     pub(crate) dedup_key: String,
     /// Whether repeats of this alert may be deduplicated. TEST messages are
@@ -31,9 +31,9 @@ pub(crate) fn prepare(
     let context = MapContext { recipients };
     let mapped = mapping::map(&alert, &config.mapping, &context);
 
-    let trigger = serde_json::to_value(&mapped.trigger)
+    let trigger = serde_json::to_string(&mapped.trigger)
         .map_err(|err| format!("the mapped trigger cannot be serialized: {err}"))?;
-    let warnings = serde_json::to_value(&mapped.warnings)
+    let warnings = serde_json::to_string(&mapped.warnings)
         .map_err(|err| format!("the mapping warnings cannot be serialized: {err}"))?;
     Ok(Prepared {
         trigger,

@@ -99,8 +99,8 @@ pub(super) fn insert(conn: &Connection, alert: &NewAlert) -> Result<InsertOutcom
         conn,
         &id_text,
         &alert.raw_body,
-        &alert.trigger.to_string(),
-        &alert.warnings.to_string(),
+        &alert.trigger,
+        &alert.warnings,
     )?;
     Ok(InsertOutcome {
         id,
@@ -159,7 +159,7 @@ pub(super) fn claim_due(
             id: parse_id(&id)?,
             kind: parse_kind(&id, &kind)?,
             admitted,
-            trigger: parse_json(&id, &trigger)?,
+            trigger,
             received_at: timestamp(&id, received_at)?,
             queued_at: timestamp(&id, queued_at)?,
             attempts,

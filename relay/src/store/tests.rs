@@ -17,8 +17,8 @@ fn new_alert(key: &str, received_at: Timestamp, dedup_since: Option<Timestamp>) 
     NewAlert {
         raw_body: format!("{{\"key\": \"{key}\"}}").into_bytes(),
         received_at,
-        trigger: serde_json::json!({"properties": {"Summary": key}}),
-        warnings: serde_json::json!([]),
+        trigger: serde_json::json!({"properties": {"Summary": key}}).to_string(),
+        warnings: "[]".to_owned(),
         dedup_key: key.to_owned(),
         dedup_since,
         max_backlog: None,

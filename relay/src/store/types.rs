@@ -167,10 +167,10 @@ pub struct NewAlert {
     pub raw_body: Vec<u8>,
     /// Time the intake received the request.
     pub received_at: Timestamp,
-    /// xMatters trigger object produced by the mapping.
-    pub trigger: serde_json::Value,
-    /// Mapping warnings, as a JSON array.
-    pub warnings: serde_json::Value,
+    /// xMatters trigger object produced by the mapping, as JSON text.
+    pub trigger: String,
+    /// Mapping warnings, as the JSON text of an array.
+    pub warnings: String,
     /// Key that identifies repeats of the same alert.
     pub dedup_key: String,
     /// Earliest receive time of an alert this one may duplicate. `None`
@@ -205,8 +205,9 @@ pub struct DueAlert {
     /// Whether storm protection already let it through, so a retry does
     /// not count against its recipients' rate again.
     pub admitted: bool,
-    /// Trigger object to post.
-    pub trigger: serde_json::Value,
+    /// Trigger object to post, as the JSON text stored at intake. It is
+    /// posted as it is, without parsing it again.
+    pub trigger: String,
     /// Time the intake received it, for the delivery latency metric.
     pub received_at: Timestamp,
     /// Start of its maximum-age clock: receive time, or the last manual

@@ -1,7 +1,14 @@
 //! The recipients key: which alerts xMatters' flood control counts
 //! together.
 
+use serde::Deserialize;
 use serde_json::Value;
+
+/// The part of a trigger object the key is made of.
+#[derive(Deserialize)]
+struct Addressed {
+    recipients: Option<Value>,
+}
 
 /// Returns the key of a trigger's recipients: each `TYPE:id`, sorted and
 /// without repeats, joined by commas, so that the order of the recipients
@@ -12,9 +19,15 @@ use serde_json::Value;
 /// NOTE: xMatters resolves a name without a type itself, so `mmcbride`
 /// and `PERSON:mmcbride` may be the same recipient to xMatters but get
 /// different keys here.
-pub fn recipients_key(trigger: &Value) -> String {
-    let Some(recipients) = trigger.get("recipients").and_then(Value::as_array) else {
-        return String::new();
+///
+/// The trigger is the JSON text the store keeps. Only its recipients are
+/// read; a text that is not a trigger object gets the empty key.
+pub fn recipients_key(trigger: &str) -> String {
+    let recipients = match serde_json::from_str::<Addressed>(trigger) {
+        Ok(Addressed {
+            recipients: Some(Value::Array(recipients)),
+        }) => recipients,
+        _ => return String::new(),
     };
     let mut names: Vec<String> = recipients
         .iter()
@@ -61,13 +74,21 @@ mod tests {
             {"id": "mmcbride"},
             {"id": "ops", "recipientType": "GROUP"}
         ]});
-        assert_eq!(recipients_key(&first), "ANY:mmcbride,GROUP:ops");
-        assert_eq!(recipients_key(&first), recipients_key(&second));
+        assert_eq!(recipients_key(&first.to_string()), "ANY:mmcbride,GROUP:ops");
+        assert_eq!(
+            recipients_key(&first.to_string()),
+            recipients_key(&second.to_string())
+        );
     }
 
     #[test]
     fn missing_recipients_get_the_empty_key() {
-        assert_eq!(recipients_key(&json!({"properties": {}})), "");
+        assert_eq!(recipients_key(&json!({"properties": {}}).to_string()), "");
+        assert_eq!(
+            recipients_key(&json!({"recipients": "ops"}).to_string()),
+            ""
+        );
+        assert_eq!(recipients_key("not a trigger"), "");
         assert_eq!(describe_key(""), "the form's default recipients");
     }
 
