@@ -119,7 +119,11 @@ pub enum StoreError {
 /// Storage interface for the outbox.
 ///
 /// Every method commits before its future resolves: a caller that sees
-/// `Ok` may rely on the change surviving a crash.
+/// `Ok` may rely on the change surviving a crash of the process. The
+/// changes that must also survive a power loss wait for the disk: inserted
+/// alerts and callbacks, requeues, digests and the writable check. The
+/// delivery, storm and lookup bookkeeping may not: losing it only makes
+/// the relay repeat a send or a lookup.
 pub trait Store: Send + Sync + 'static {
     /// Inserts an alert as pending, or records it as a duplicate of an
     /// earlier pending or delivered alert with the same dedup key received

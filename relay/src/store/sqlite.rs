@@ -6,6 +6,14 @@
 //! does not undo the others. It commits once and only then replies to the
 //! callers, so concurrent requests share one fsync instead of paying one
 //! each.
+//!
+//! Only changes that must survive a power loss wait for the disk: accepted
+//! alerts, callbacks and the operator's own changes. A batch of delivery
+//! and lookup bookkeeping alone commits with `synchronous = NORMAL`, which
+//! in WAL mode survives a crash of the process but may be lost with the
+//! operating system. The next batch that waits for the disk makes it
+//! durable too. Losing such a record only makes the relay send or look up
+//! an alert again.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -57,8 +65,40 @@ const STATEMENT_CACHE_CAPACITY: usize = 64;
 /// message if it failed.
 type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
 
+/// Whether a commit waits until the disk has the change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Commit {
+    /// `synchronous = FULL`: the change survives a power loss.
+    Synced,
+    /// `synchronous = NORMAL`: the change survives a crash of the process,
+    /// and a power loss once a later synced commit has been made.
+    Unsynced,
+}
+
+impl Commit {
+    /// The `synchronous` setting a batch of jobs needs: FULL when any of
+    /// them must survive a power loss.
+    fn of_batch(batch: &[Box<dyn Job>]) -> Commit {
+        if batch.iter().any(|job| job.commit() == Commit::Synced) {
+            Commit::Synced
+        } else {
+            Commit::Unsynced
+        }
+    }
+
+    fn pragma(self) -> &'static str {
+        match self {
+            Commit::Synced => "PRAGMA synchronous = FULL",
+            Commit::Unsynced => "PRAGMA synchronous = NORMAL",
+        }
+    }
+}
+
 /// One operation queued for the writer thread.
 trait Job: Send {
+    /// How its commit must reach the disk.
+    fn commit(&self) -> Commit;
+
     /// Runs the statements and returns whether they succeeded, so the writer
     /// can roll back the job's savepoint, and the reply to send after the
     /// commit.
@@ -70,6 +110,7 @@ trait Job: Send {
 
 struct Operation<T, F> {
     op: F,
+    commit: Commit,
     sender: oneshot::Sender<Result<T, StoreError>>,
 }
 
@@ -78,8 +119,12 @@ where
     T: Send + 'static,
     F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
 {
+    fn commit(&self) -> Commit {
+        self.commit
+    }
+
     fn run(self: Box<Self>, conn: &Connection) -> (bool, Reply) {
-        let Operation { op, sender } = *self;
+        let Operation { op, sender, .. } = *self;
         let result = op(conn);
         let succeeded = result.is_ok();
         let reply: Reply = Box::new(move |commit| {
@@ -170,14 +215,34 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Runs `op` on the writer thread and resolves once its batch committed.
+    /// Runs `op` on the writer thread and resolves once its batch committed
+    /// and the disk has it.
     async fn call<T, F>(&self, op: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        self.call_with(Commit::Synced, op).await
+    }
+
+    /// Runs `op` on the writer thread and resolves once its batch committed,
+    /// which waits for the disk only when another job of the batch needs it.
+    async fn call_unsynced<T, F>(&self, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.call_with(Commit::Unsynced, op).await
+    }
+
+    /// Runs `op` on the writer thread with the given commit.
+    pub(super) async fn call_with<T, F>(&self, commit: Commit, op: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
         let (sender, receiver) = oneshot::channel();
-        let job: Box<dyn Job> = Box::new(Operation { op, sender });
+        let job: Box<dyn Job> = Box::new(Operation { op, commit, sender });
 
         self.jobs
             .send(job)
@@ -193,6 +258,8 @@ fn run_writer(
     max_batch: usize,
     commits: &AtomicU64,
 ) {
+    // The connection opens with FULL.
+    let mut synchronous = Commit::Synced;
     while let Some(first) = queue.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < max_batch {
@@ -200,6 +267,19 @@ fn run_writer(
                 Ok(job) => batch.push(job),
                 Err(_) => break,
             }
+        }
+        let needed = Commit::of_batch(&batch);
+        if needed != synchronous {
+            if let Err(err) = run_control(&conn, needed.pragma()) {
+                // The setting is unchanged, and it may not be enough for the
+                // batch, so the batch fails as a failed commit would.
+                tracing::error!(error = %err, "changing the store's synchronous setting failed");
+                for job in batch {
+                    job.fail(err.to_string());
+                }
+                continue;
+            }
+            synchronous = needed;
         }
         if run_batch(&mut conn, batch) {
             commits.fetch_add(1, Ordering::Relaxed);
@@ -276,11 +356,11 @@ impl Store for SqliteStore {
         limit: usize,
         lease_until: Timestamp,
     ) -> BoxFuture<'_, Result<Vec<DueAlert>, StoreError>> {
-        Box::pin(self.call(move |conn| sql::claim_due(conn, now, limit, lease_until)))
+        Box::pin(self.call_unsynced(move |conn| sql::claim_due(conn, now, limit, lease_until)))
     }
 
     fn next_due_at(&self) -> BoxFuture<'_, Result<Option<Timestamp>, StoreError>> {
-        Box::pin(self.call(sql::next_due_at))
+        Box::pin(self.call_unsynced(sql::next_due_at))
     }
 
     fn record_attempt(
@@ -289,15 +369,15 @@ impl Store for SqliteStore {
         attempt: Attempt,
         outcome: AttemptOutcome,
     ) -> BoxFuture<'_, Result<(), StoreError>> {
-        Box::pin(self.call(move |conn| sql::record_attempt(conn, id, &attempt, &outcome)))
+        Box::pin(self.call_unsynced(move |conn| sql::record_attempt(conn, id, &attempt, &outcome)))
     }
 
     fn mark_dead(&self, id: AlertId, reason: String) -> BoxFuture<'_, Result<(), StoreError>> {
-        Box::pin(self.call(move |conn| sql::mark_dead(conn, id, &reason)))
+        Box::pin(self.call_unsynced(move |conn| sql::mark_dead(conn, id, &reason)))
     }
 
     fn backlog(&self) -> BoxFuture<'_, Result<u64, StoreError>> {
-        Box::pin(self.call(sql::backlog))
+        Box::pin(self.call_unsynced(sql::backlog))
     }
 
     fn check_writable(&self) -> BoxFuture<'_, Result<(), StoreError>> {
@@ -314,11 +394,11 @@ impl Store for SqliteStore {
         state: Option<AlertState>,
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<AlertSummary>, StoreError>> {
-        Box::pin(self.call(move |conn| sql::list(conn, state, limit)))
+        Box::pin(self.call_unsynced(move |conn| sql::list(conn, state, limit)))
     }
 
     fn get(&self, id: AlertId) -> BoxFuture<'_, Result<Option<AlertRecord>, StoreError>> {
-        Box::pin(self.call(move |conn| sql::get(conn, id)))
+        Box::pin(self.call_unsynced(move |conn| sql::get(conn, id)))
     }
 
     fn requeue(
@@ -338,18 +418,18 @@ impl Store for SqliteStore {
         decisions: Vec<StormDecision>,
         at: Timestamp,
     ) -> BoxFuture<'_, Result<(), StoreError>> {
-        Box::pin(self.call(move |conn| sql_storm::record_decisions(conn, &decisions, at)))
+        Box::pin(self.call_unsynced(move |conn| sql_storm::record_decisions(conn, &decisions, at)))
     }
 
     fn admissions_since(
         &self,
         since: Timestamp,
     ) -> BoxFuture<'_, Result<Vec<Admission>, StoreError>> {
-        Box::pin(self.call(move |conn| sql_storm::admissions_since(conn, since)))
+        Box::pin(self.call_unsynced(move |conn| sql_storm::admissions_since(conn, since)))
     }
 
     fn held_groups(&self) -> BoxFuture<'_, Result<Vec<HeldGroup>, StoreError>> {
-        Box::pin(self.call(sql_storm::held_groups))
+        Box::pin(self.call_unsynced(sql_storm::held_groups))
     }
 
     fn held_alerts(
@@ -357,7 +437,7 @@ impl Store for SqliteStore {
         key: String,
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<HeldAlert>, StoreError>> {
-        Box::pin(self.call(move |conn| sql_storm::held_alerts(conn, &key, limit)))
+        Box::pin(self.call_unsynced(move |conn| sql_storm::held_alerts(conn, &key, limit)))
     }
 
     fn create_digest(&self, digest: NewDigest) -> BoxFuture<'_, Result<DigestOutcome, StoreError>> {
@@ -370,13 +450,13 @@ impl Store for SqliteStore {
         limit: usize,
         lease_until: Timestamp,
     ) -> BoxFuture<'_, Result<Vec<DueLookup>, StoreError>> {
-        Box::pin(
-            self.call(move |conn| sql_confirmation::claim_lookups(conn, now, limit, lease_until)),
-        )
+        Box::pin(self.call_unsynced(move |conn| {
+            sql_confirmation::claim_lookups(conn, now, limit, lease_until)
+        }))
     }
 
     fn next_lookup_at(&self) -> BoxFuture<'_, Result<Option<Timestamp>, StoreError>> {
-        Box::pin(self.call(sql_confirmation::next_lookup_at))
+        Box::pin(self.call_unsynced(sql_confirmation::next_lookup_at))
     }
 
     fn record_lookup(
@@ -385,7 +465,9 @@ impl Store for SqliteStore {
         at: Timestamp,
         outcome: LookupOutcome,
     ) -> BoxFuture<'_, Result<(), StoreError>> {
-        Box::pin(self.call(move |conn| sql_confirmation::record_lookup(conn, id, at, &outcome)))
+        Box::pin(
+            self.call_unsynced(move |conn| sql_confirmation::record_lookup(conn, id, at, &outcome)),
+        )
     }
 
     fn insert_callback(
@@ -400,6 +482,6 @@ impl Store for SqliteStore {
         unmatched_only: bool,
         limit: usize,
     ) -> BoxFuture<'_, Result<Vec<Callback>, StoreError>> {
-        Box::pin(self.call(move |conn| sql_callbacks::list(conn, unmatched_only, limit)))
+        Box::pin(self.call_unsynced(move |conn| sql_callbacks::list(conn, unmatched_only, limit)))
     }
 }

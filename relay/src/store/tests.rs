@@ -3,6 +3,7 @@
 use jiff::Timestamp;
 use tempfile::TempDir;
 
+use super::sqlite::Commit;
 use super::*;
 
 fn open(dir: &TempDir) -> SqliteStore {
@@ -904,4 +905,50 @@ fn empty_file_becomes_a_store() {
     let opened = SqliteStore::open(&path, &StoreOptions::default());
 
     assert!(opened.is_ok(), "{:?}", opened.err());
+}
+
+/// Reads the connection's `synchronous` setting inside a job committed
+/// as `commit`: 2 is FULL, 1 is NORMAL.
+async fn synchronous_during(store: &SqliteStore, commit: Commit) -> i64 {
+    store
+        .call_with(commit, |conn| {
+            Ok(conn.pragma_query_value(None, "synchronous", |row| row.get(0))?)
+        })
+        .await
+        .expect("pragma read")
+}
+
+#[tokio::test]
+async fn only_bookkeeping_commits_without_waiting_for_the_disk() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = open(&dir);
+
+    let first = synchronous_during(&store, Commit::Synced).await;
+    let bookkeeping = synchronous_during(&store, Commit::Unsynced).await;
+    let after = synchronous_during(&store, Commit::Synced).await;
+
+    assert_eq!((first, bookkeeping, after), (2, 1, 2));
+}
+
+#[tokio::test]
+async fn unsynced_bookkeeping_is_committed() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = open(&dir);
+    let id = store
+        .insert(new_alert("a", at(100), None))
+        .await
+        .expect("insert")
+        .id;
+    let claimed = store.claim_due(at(100), 10, at(160)).await.expect("claim");
+    store
+        .record_attempt(id, attempt(202), AttemptOutcome::RetryAt(at(200)))
+        .await
+        .expect("record");
+    drop(store);
+
+    let reopened = open(&dir);
+    let record = reopened.get(id).await.expect("get").expect("kept");
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(record.attempts.len(), 1);
+    assert_eq!(record.next_attempt_at, Some(at(200)));
 }
