@@ -18,9 +18,10 @@ use tracing_subscriber::EnvFilter;
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
-    /// Address and port to listen on.
+    /// Address or host name, and port, to listen on, such as
+    /// 127.0.0.1:8090 or localhost:8090.
     #[arg(long, default_value = "127.0.0.1:8090")]
-    listen: SocketAddr,
+    listen: String,
 
     /// World file (TOML) with people, groups, forms and integrations. The
     /// built-in default world is used when absent; worlds/original.toml
@@ -60,12 +61,15 @@ async fn serve(args: Args) -> anyhow::Result<()> {
         Some(path) => World::load(path)?,
         None => World::default_world(),
     };
-    let listener = TcpListener::bind(args.listen).await.with_context(|| {
-        format!(
-            "cannot listen on {} (pick another address with --listen)",
-            args.listen
-        )
-    })?;
+    let listener = TcpListener::bind(args.listen.as_str())
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {:?}; give --listen an address or host name and a free \
+                 port, such as 127.0.0.1:8090",
+                args.listen
+            )
+        })?;
     let address = listener.local_addr()?;
 
     print!("{}", startup_banner(&world, address, args.clock));

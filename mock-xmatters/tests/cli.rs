@@ -97,6 +97,44 @@ async fn invalid_world_names_file_key_and_reason() {
 }
 
 #[tokio::test]
+async fn host_name_is_accepted_for_listen() {
+    let mut child = Command::new(BINARY)
+        .args(["--listen", "localhost:0", "--clock", "manual"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("binary starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+
+    let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("banner printed in time")
+        .expect("stdout readable")
+        .expect("a first line");
+
+    assert!(
+        first.starts_with("mock-xmatters listening on http://127.0.0.1:")
+            || first.starts_with("mock-xmatters listening on http://[::1]:"),
+        "{first}"
+    );
+}
+
+#[tokio::test]
+async fn listen_without_port_is_reported() {
+    let output = Command::new(BINARY)
+        .args(["--listen", "localhost"])
+        .output()
+        .await
+        .expect("binary runs");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("\"localhost\""), "{stderr}");
+    assert!(stderr.contains("127.0.0.1:8090"), "{stderr}");
+}
+
+#[tokio::test]
 async fn missing_world_file_is_reported() {
     let output = Command::new(BINARY)
         .args([
