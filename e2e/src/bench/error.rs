@@ -48,6 +48,29 @@ pub enum BenchError {
         /// The relay's standard error, kept on disk.
         log: PathBuf,
     },
+    /// Alerts were still pending or held when the wait for the storm to be
+    /// sent ran out.
+    #[error(
+        "the relay still had {unsettled} alerts pending or held after {timeout:?}; \
+         its log is {}",
+        log.display()
+    )]
+    SettleTimeout {
+        /// Pending and held alerts at the end.
+        unsettled: u64,
+        /// The time that ran out.
+        timeout: Duration,
+        /// The relay's standard error, kept on disk.
+        log: PathBuf,
+    },
+    /// Reading the relay's store from the benchmark failed.
+    #[error("{action} failed: {source}")]
+    Store {
+        /// What was being done, naming the store file.
+        action: String,
+        #[source]
+        source: relay::store::StoreError,
+    },
     /// A file or process operation failed.
     #[error("{action} failed: {source}")]
     Io {

@@ -220,7 +220,8 @@ fn sends(outcome: &RunOutcome) -> &[SendRecord] {
     outcome.summary.sends.as_deref().unwrap_or_default()
 }
 
-fn is_accepted(send: &SendRecord) -> bool {
+/// Returns whether the alert got a 2xx response.
+pub(super) fn is_accepted(send: &SendRecord) -> bool {
     send.status
         .is_some_and(|status| (200..300).contains(&status))
 }

@@ -10,6 +10,9 @@
 //!
 //! For each path it measures throughput at saturation, accept and
 //! end-to-end latency at a fixed rate, and a storm of alerts in one burst.
+//! The relay path then takes the storm again with storm protection on, and
+//! every accepted alert is traced through the relay's store to the single
+//! alert or digest that mock-xmatters received.
 //! It also times the relay's start-up and reads its memory from
 //! `/proc/PID/status`. mock-xmatters runs in this process, with flood
 //! control off and its rate limit raised so that it never rejects.
@@ -20,14 +23,17 @@
 //! request's body and its receive time, read from the same wall clock as
 //! the send time, so each receipt is matched with its send by the marker.
 
+mod accounting;
 mod cpu;
 mod error;
 mod figures;
 mod machine;
 mod memory;
 mod plan;
+mod protected_storm;
 mod relay_binary;
 mod relay_process;
+mod relay_store;
 mod report;
 mod run;
 mod stats;
@@ -36,11 +42,15 @@ mod xmatters;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use relay::config::service::StormConfig;
+
+pub use accounting::{Accounting, LostAlert, LostReason};
 pub use error::BenchError;
 pub use figures::{Delivery, Latency, StormFigures, Throughput};
 pub use machine::Machine;
 pub use memory::Memory;
 pub use plan::Plan;
+pub use protected_storm::ProtectedStormFigures;
 pub use relay_process::RelaySetting;
 pub use report::{PathFigures, ProcessFigures, Report, TargetCheck};
 pub use stats::Percentiles;
@@ -94,6 +104,7 @@ pub async fn run(options: &BenchOptions) -> Result<Report, BenchError> {
     tracing::info!(starts = plan.startups, "timing relay start-up");
     let relay_process = measure_startups(&mut runner, &plan).await?;
     let (direct, relay) = measure_paths(&mut runner, &plan).await?;
+    let relay_protected_storm = measure_protected_storm(&mut runner, &plan).await?;
 
     machine.finish();
     let mut report = Report {
@@ -107,6 +118,7 @@ pub async fn run(options: &BenchOptions) -> Result<Report, BenchError> {
         plan,
         direct,
         relay,
+        relay_protected_storm,
         relay_process,
         targets: Vec::new(),
     };
@@ -187,6 +199,29 @@ async fn measure_paths(
         storm: relay_storm,
     };
     Ok((direct, relay))
+}
+
+/// Sends the storm to a relay with storm protection on: the defaults, but
+/// with the plan's short window so that the digests go out in seconds.
+async fn measure_protected_storm(
+    runner: &mut Runner,
+    plan: &Plan,
+) -> Result<ProtectedStormFigures, BenchError> {
+    let spec = LoadSpec {
+        count: plan.storm_count,
+        rate: None,
+        concurrency: plan.storm_concurrency,
+    };
+    let storm = StormConfig {
+        window: plan.storm_protection_window,
+        ..StormConfig::default()
+    };
+    tracing::info!(
+        alerts = spec.count,
+        window_ms = storm.window.as_millis(),
+        "sending a storm with storm protection on"
+    );
+    protected_storm::measure(runner, spec, storm).await
 }
 
 /// Runs `spec` on the direct path, then on the relay path.

@@ -22,6 +22,12 @@ pub struct Plan {
     pub storm_count: u64,
     /// Requests in flight during the storm.
     pub storm_concurrency: usize,
+    /// `storm.window` of the relay in the storm with storm protection on.
+    /// The default of 1 minute would make that run last about 3 minutes
+    /// per 10,000 alerts, because each window sends at most
+    /// `storm.max_events` digests of `storm.max_digest_alerts` alerts.
+    #[serde(serialize_with = "as_millis")]
+    pub storm_protection_window: Duration,
     /// Relay starts timed before the other runs.
     pub startups: usize,
     /// Wait after readiness before the idle memory is read.
@@ -47,6 +53,7 @@ impl Plan {
             latency_concurrency: 64,
             storm_count: 10_000,
             storm_concurrency: 256,
+            storm_protection_window: Duration::from_secs(2),
             startups: 5,
             idle_settle: Duration::from_millis(500),
             drain_timeout: Duration::from_secs(180),
@@ -64,6 +71,7 @@ impl Plan {
             latency_concurrency: 64,
             storm_count: 1_000,
             storm_concurrency: 64,
+            storm_protection_window: Duration::from_secs(2),
             startups: 2,
             idle_settle: Duration::from_millis(200),
             drain_timeout: Duration::from_secs(60),

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use relay::config::service::StormConfig;
 use tokio::io::{AsyncBufReadExt, BufReader, Lines};
 use tokio::process::{Child, ChildStdout, Command};
 
@@ -38,6 +39,16 @@ pub struct RelaySetup {
     pub api_key: String,
     /// Options set through the environment, over the configuration file.
     pub settings: Vec<RelaySetting>,
+}
+
+/// Storm protection of one benchmark relay.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StormProtection {
+    /// Every alert is sent on its own, so that each accepted alert must
+    /// reach mock-xmatters as its own trigger.
+    Off,
+    /// Alerts beyond the rate are held and sent in digests.
+    On(StormConfig),
 }
 
 /// One relay option set for the benchmark, such as
@@ -97,6 +108,10 @@ pub struct Counters {
     pub retries: u64,
     pub dead: u64,
     pub backlog: u64,
+    /// Alerts storm protection held.
+    pub held: u64,
+    /// Digests storm protection created.
+    pub digests: u64,
 }
 
 /// A running `relay serve`, killed when dropped.
@@ -110,16 +125,22 @@ pub struct RelayProcess {
     /// Standard output, kept open so that a late line cannot fail to write.
     _stdout: Lines<BufReader<ChildStdout>>,
     log: PathBuf,
+    store: PathBuf,
     http: reqwest::Client,
 }
 
 impl RelayProcess {
     /// Writes a configuration into `dir` (store and log go there too),
     /// spawns the relay and waits until it is ready.
-    pub async fn start(setup: &RelaySetup, dir: &Path) -> Result<RelayProcess, BenchError> {
+    pub async fn start(
+        setup: &RelaySetup,
+        dir: &Path,
+        storm: &StormProtection,
+    ) -> Result<RelayProcess, BenchError> {
         let config = dir.join("relay.toml");
         let log = dir.join("relay.log");
-        write_file(&config, &config_text(setup, &dir.join("relay.db")))?;
+        let store = dir.join("relay.db");
+        write_file(&config, &config_text(setup, &store, storm))?;
         let log_file = std::fs::File::create(&log).map_err(|source| BenchError::Io {
             action: format!("creating {}", log.display()),
             source,
@@ -180,6 +201,7 @@ impl RelayProcess {
             startup: started.elapsed(),
             _stdout: stdout,
             log,
+            store,
             http,
         })
     }
@@ -191,6 +213,16 @@ impl RelayProcess {
             reason: format!("intake URL {url:?} is invalid: {error}"),
             log: self.log.clone(),
         })
+    }
+
+    /// The relay's SQLite store file.
+    pub fn store_path(&self) -> &Path {
+        &self.store
+    }
+
+    /// The relay's log file.
+    pub fn log_path(&self) -> &Path {
+        &self.log
     }
 
     /// Time from spawn until `/readyz` first responded 200.
@@ -273,10 +305,10 @@ impl RelayProcess {
 ///
 /// `summary` is added to the deduplication fields: every alert of a run
 /// has its own `load-seq` marker there, so no alert is taken for a repeat.
-/// Storm protection is off: it holds alerts beyond 4 per minute to keep
-/// under xMatters' flood control, which the benchmark's mock-xmatters has
-/// off. So each accepted alert must reach mock-xmatters as its own trigger.
-fn config_text(setup: &RelaySetup, store: &Path) -> String {
+/// `storm` sets storm protection. It exists to keep under xMatters' flood
+/// control, which the benchmark's mock-xmatters has off, so the runs that
+/// compare the paths turn it off.
+fn config_text(setup: &RelaySetup, store: &Path, storm: &StormProtection) -> String {
     let dedup_fields = [
         "alert_type",
         "type",
@@ -303,16 +335,33 @@ fn config_text(setup: &RelaySetup, store: &Path) -> String {
          path = {store:?}\n\
          \n\
          [storm]\n\
-         enabled = false\n\
+         {storm}\
          \n\
          [xmatters]\n\
          trigger_url = {url:?}\n\
          api_key = {key:?}\n",
         fields = quoted.join(", "),
+        storm = storm_section(storm),
         store = store.display().to_string(),
         url = setup.trigger_url,
         key = setup.api_key,
     )
+}
+
+/// Returns the keys of the `[storm]` section, one per line.
+fn storm_section(storm: &StormProtection) -> String {
+    match storm {
+        StormProtection::Off => "enabled = false\n".to_owned(),
+        StormProtection::On(config) => format!(
+            "enabled = true\n\
+             max_events = {}\n\
+             window = \"{}ms\"\n\
+             max_digest_alerts = {}\n",
+            config.max_events,
+            config.window.as_millis(),
+            config.max_digest_alerts,
+        ),
+    }
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), BenchError> {
@@ -371,6 +420,8 @@ fn parse_counters(text: &str) -> Counters {
             "relay_delivery_retries_total" => counters.retries = value,
             "relay_alerts_dead_total" => counters.dead = value,
             "relay_backlog" => counters.backlog = value,
+            "relay_alerts_held_total" => counters.held = value,
+            "relay_digests_total" => counters.digests = value,
             _ if name.starts_with("relay_alerts_rejected_total{") => counters.rejected += value,
             _ => {}
         }
@@ -393,6 +444,8 @@ mod tests {
                     relay_delivery_retries_total 4\n\
                     relay_alerts_dead_total 1\n\
                     relay_backlog 0\n\
+                    relay_alerts_held_total 6\n\
+                    relay_digests_total 2\n\
                     relay_delivery_latency_seconds_sum 0.5\n";
 
         let counters = parse_counters(text);
@@ -407,6 +460,8 @@ mod tests {
                 retries: 4,
                 dead: 1,
                 backlog: 0,
+                held: 6,
+                digests: 2,
             }
         );
     }
@@ -456,7 +511,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().join("relay.toml");
         let store = dir.path().join("relay.db");
-        std::fs::write(&path, config_text(&setup, &store)).expect("config written");
+        std::fs::write(&path, config_text(&setup, &store, &StormProtection::Off))
+            .expect("config written");
 
         let config = relay::config::Config::load_with_env(Some(&path), Vec::new())
             .expect("the relay loads the benchmark configuration");
@@ -472,5 +528,34 @@ mod tests {
         assert_eq!(config.xmatters.trigger_url.as_str(), setup.trigger_url);
         assert_eq!(config.store.path, store);
         assert!(!config.storm.enabled);
+    }
+
+    #[test]
+    fn config_sets_storm_protection() {
+        let setup = RelaySetup {
+            binary: PathBuf::from("relay"),
+            trigger_url: "http://127.0.0.1:9/api/integration/1/functions/f/triggers".to_owned(),
+            api_key: "key".to_owned(),
+            settings: Vec::new(),
+        };
+        let storm = StormConfig {
+            window: Duration::from_millis(2500),
+            max_digest_alerts: 7,
+            ..StormConfig::default()
+        };
+
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("relay.toml");
+        let text = config_text(
+            &setup,
+            &dir.path().join("relay.db"),
+            &StormProtection::On(storm.clone()),
+        );
+        std::fs::write(&path, text).expect("config written");
+
+        let config = relay::config::Config::load_with_env(Some(&path), Vec::new())
+            .expect("the relay loads the benchmark configuration");
+
+        assert_eq!(config.storm, storm);
     }
 }

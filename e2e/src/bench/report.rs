@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::figures::{Latency, StormFigures, Throughput};
 use super::machine::Machine;
 use super::plan::Plan;
+use super::protected_storm::ProtectedStormFigures;
 use super::stats::Percentiles;
 
 /// Relay throughput, as a fraction of direct throughput, that the relay
@@ -30,6 +31,8 @@ pub struct Report {
     pub direct: PathFigures,
     /// Emitter → relay (durable store) → mock-xmatters.
     pub relay: PathFigures,
+    /// The storm again on the relay path, with storm protection on.
+    pub relay_protected_storm: ProtectedStormFigures,
     pub relay_process: ProcessFigures,
     pub targets: Vec<TargetCheck>,
 }
@@ -113,7 +116,26 @@ impl Report {
                 measured: format!("{peak:.1} MiB"),
                 met: peak <= MAX_STORM_PEAK_MIB,
             },
+            self.protected_storm_target(),
         ];
+    }
+
+    /// Checks that the storm with storm protection on lost no alert: every
+    /// alert accepted, and each accounted for on its own or in a digest.
+    fn protected_storm_target(&self) -> TargetCheck {
+        let storm = &self.relay_protected_storm;
+        let accounting = &storm.accounting;
+        TargetCheck {
+            target: format!("storm of {} with protection on: no alert lost", storm.count),
+            measured: format!(
+                "{} lost, {} rejected, {} failed, {} unexplained triggers",
+                accounting.lost, storm.rejected, storm.errors, accounting.unexplained_triggers
+            ),
+            met: accounting.lost == 0
+                && accounting.unexplained_triggers == 0
+                && storm.accepted == storm.count
+                && accounting.accepted == storm.count,
+        }
     }
 
     /// Renders the results as a Markdown table, followed by the targets.
@@ -122,6 +144,7 @@ impl Report {
         self.throughput_rows(&mut rows);
         self.latency_rows(&mut rows);
         self.storm_rows(&mut rows);
+        self.protected_storm_rows(&mut rows);
         self.process_rows(&mut rows);
 
         let mut out = self.machine_line();
@@ -257,6 +280,47 @@ impl Report {
             relay.relay_peak_rss_mib.unwrap_or(f64::NAN),
             1,
         );
+    }
+
+    fn protected_storm_rows(&self, rows: &mut Rows) {
+        let storm = &self.relay_protected_storm;
+        let accounting = &storm.accounting;
+        let label = |what: &str| {
+            format!(
+                "storm with protection on ({} ms window), {} alerts, {} in flight: {what}",
+                storm.window_ms, storm.count, storm.concurrency
+            )
+        };
+        rows.relay_only(&label("time to accept all (s)"), storm.accept_s, 2);
+        rows.relay_only(
+            &label("time until every alert is accounted for (s)"),
+            storm.accounted_s.unwrap_or(f64::NAN),
+            2,
+        );
+        rows.relay_only(
+            &label("single alerts received"),
+            accounting.single_events_received as f64,
+            0,
+        );
+        rows.relay_only(
+            &label("digests received"),
+            accounting.digests_received as f64,
+            0,
+        );
+        rows.relay_only(
+            &label("alerts named in received digests"),
+            accounting.alerts_in_received_digests as f64,
+            0,
+        );
+        rows.plain(
+            &label("lost / rejected / failed"),
+            "-",
+            &format!(
+                "{} / {} / {}",
+                accounting.lost, storm.rejected, storm.errors
+            ),
+        );
+        rows.relay_only(&label("relay peak RSS (MiB)"), storm.relay_peak_rss_mib, 1);
     }
 
     fn process_rows(&self, rows: &mut Rows) {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::cpu;
 use super::error::BenchError;
 use super::memory::Memory;
-use super::relay_process::{Counters, RelayProcess, RelaySetup};
+use super::relay_process::{Counters, RelayProcess, RelaySetup, StormProtection};
 use super::xmatters::{ORIGINAL_INTEGRATION, Receipts, Xmatters};
 
 /// The two ways an alert can reach xMatters.
@@ -102,15 +102,49 @@ impl Runner {
         }
     }
 
-    /// Starts a relay in a fresh directory with an empty store.
+    /// The simulated xMatters every run delivers to.
+    pub fn xmatters(&self) -> &Xmatters {
+        &self.xmatters
+    }
+
+    /// Maximum wait for a relay to send its backlog after a run.
+    pub fn drain_timeout(&self) -> Duration {
+        self.drain_timeout
+    }
+
+    /// Starts a relay without storm protection in a fresh directory with
+    /// an empty store.
     pub async fn start_relay(&mut self) -> Result<RelayProcess, BenchError> {
+        self.start_relay_with(&StormProtection::Off).await
+    }
+
+    /// Starts a relay with `storm` protection in a fresh directory with an
+    /// empty store.
+    pub async fn start_relay_with(
+        &mut self,
+        storm: &StormProtection,
+    ) -> Result<RelayProcess, BenchError> {
         self.runs += 1;
         let dir = self.scratch.join(format!("relay-{}", self.runs));
         std::fs::create_dir_all(&dir).map_err(|source| BenchError::Io {
             action: format!("creating {}", dir.display()),
             source,
         })?;
-        RelayProcess::start(&self.relay, &dir).await
+        RelayProcess::start(&self.relay, &dir, storm).await
+    }
+
+    /// Returns the emitter's options that send `spec` to `url`, seeded by
+    /// the number of runs so far.
+    pub fn load_options(&self, url: reqwest::Url, spec: LoadSpec) -> LoadOptions {
+        LoadOptions {
+            count: Some(spec.count),
+            rate: spec.rate,
+            concurrency: spec.concurrency,
+            shape: Storm::Distinct,
+            seed: self.runs,
+            record_sends: true,
+            ..LoadOptions::new(url)
+        }
     }
 
     /// Sends `spec` on `route` and collects the outcome. On the relay path
@@ -127,15 +161,7 @@ impl Runner {
             None => self.xmatters.trigger_url(ORIGINAL_INTEGRATION)?,
         };
 
-        let options = LoadOptions {
-            count: Some(spec.count),
-            rate: spec.rate,
-            concurrency: spec.concurrency,
-            shape: Storm::Distinct,
-            seed: self.runs,
-            record_sends: true,
-            ..LoadOptions::new(url)
-        };
+        let options = self.load_options(url, spec);
         let cpu_before = own_cpu()?;
         let summary = load::run(options, false).await?;
 

@@ -12,6 +12,7 @@ use mock_xmatters::{ClockMode, SimTime, World};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::accounting::ReceivedTrigger;
 use super::error::BenchError;
 
 /// Integration of the default world that takes raw OverOps webhooks and
@@ -137,6 +138,26 @@ impl Xmatters {
 
     /// Reads the journal and returns the accepted triggers by marker.
     pub async fn receipts(&self) -> Result<Receipts, BenchError> {
+        Ok(collect_receipts(self.journal().await?))
+    }
+
+    /// Reads the journal and returns every accepted trigger with its body.
+    pub async fn triggers(&self) -> Result<Vec<ReceivedTrigger>, BenchError> {
+        let triggers = self
+            .journal()
+            .await?
+            .into_iter()
+            .filter(is_accepted_trigger)
+            .map(|entry| ReceivedTrigger {
+                received_unix_us: entry.time.timestamp().as_microsecond(),
+                body: entry.body,
+            })
+            .collect();
+        Ok(triggers)
+    }
+
+    /// Reads the whole journal, failing when it dropped entries.
+    async fn journal(&self) -> Result<Vec<JournalEntry>, BenchError> {
         let url = format!("{}/mock/journal", self.server.base_url());
         let page: JournalPage = self
             .http
@@ -161,7 +182,7 @@ impl Xmatters {
                 mock_xmatters::journal::MAX_JOURNAL_ENTRIES
             )));
         }
-        Ok(collect_receipts(page.entries))
+        Ok(page.entries)
     }
 
     async fn post(&self, path: &str, body: Value) -> Result<(), BenchError> {
@@ -191,12 +212,14 @@ fn throughput_world() -> World {
     world
 }
 
+/// Returns whether `entry` is a trigger that mock-xmatters accepted.
+fn is_accepted_trigger(entry: &JournalEntry) -> bool {
+    entry.status == Some(ACCEPTED) && entry.path.starts_with("/api/integration/")
+}
+
 fn collect_receipts(entries: Vec<JournalEntry>) -> Receipts {
     let mut receipts = Receipts::default();
-    let triggers = entries.into_iter().filter(|entry| {
-        entry.status == Some(ACCEPTED) && entry.path.starts_with("/api/integration/")
-    });
-    for entry in triggers {
+    for entry in entries.into_iter().filter(is_accepted_trigger) {
         let Some(seq) = parse_sequence(&entry.body.to_string()) else {
             receipts.unmarked += 1;
             continue;
