@@ -9,8 +9,8 @@ use relay::store::{AlertId, AlertKind, AlertState};
 use serde::Serialize;
 use serde_json::Value;
 
-/// Lost alerts described in [`Accounting::lost_examples`]; the others are
-/// only counted.
+/// Lost alerts described in [`Accounting::lost_examples`]. Any further
+/// lost alerts are only counted.
 const MAX_LOST_EXAMPLES: usize = 5;
 
 /// One row of the relay's store, with the fields the accounting reads.
@@ -19,7 +19,7 @@ pub struct StoredAlert {
     pub id: AlertId,
     pub kind: AlertKind,
     pub state: AlertState,
-    /// The `load-seq` marker of its trigger; `None` for a digest.
+    /// The `load-seq` marker of its trigger, or `None` for a digest.
     pub seq: Option<u64>,
     /// The digest that names this alert, when storm protection held it.
     pub digest_id: Option<AlertId>,
@@ -45,8 +45,8 @@ pub enum LostReason {
     NotStored,
     /// Its state is neither sent on its own nor digested.
     Unsent { state: String },
-    /// Its state says sent on its own, but mock-xmatters has no trigger
-    /// with its marker.
+    /// Its state is `delivered`, `confirmed` or `unconfirmed`, but
+    /// mock-xmatters has no trigger with its marker.
     NotReceived,
     /// It is `digested`, but names no digest, or a digest that does not
     /// exist or does not list it among its members.
@@ -87,10 +87,11 @@ pub struct Accounting {
     /// Alerts named in the distinct digests that mock-xmatters received.
     pub alerts_in_received_digests: u64,
     /// Accepted triggers that are neither a marked alert nor a stored
-    /// digest; anything here means the journal and the store disagree.
+    /// digest. Any count above 0 means that the journal and the store
+    /// disagree.
     pub unexplained_triggers: u64,
     /// Receive time of the last trigger that accounts for an accepted
-    /// alert, in µs since the Unix epoch; `None` when any alert is lost.
+    /// alert, in µs since the Unix epoch, or `None` when any alert is lost.
     pub accounted_unix_us: Option<i64>,
 }
 

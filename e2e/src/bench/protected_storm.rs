@@ -36,8 +36,8 @@ pub struct ProtectedStormFigures {
     /// First send until the last response, in seconds.
     pub accept_s: f64,
     /// First send until mock-xmatters received the last trigger that
-    /// accounts for an accepted alert, in seconds; `None` when any alert
-    /// is lost.
+    /// accounts for an accepted alert, in seconds, or `None` when any
+    /// alert is lost.
     pub accounted_s: Option<f64>,
     /// Where each accepted alert ended.
     pub accounting: Accounting,

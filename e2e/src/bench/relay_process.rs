@@ -108,9 +108,9 @@ pub struct Counters {
     pub retries: u64,
     pub dead: u64,
     pub backlog: u64,
-    /// Alerts storm protection held.
+    /// Alerts that storm protection held.
     pub held: u64,
-    /// Digests storm protection created.
+    /// Digests that storm protection created.
     pub digests: u64,
 }
 
@@ -215,12 +215,12 @@ impl RelayProcess {
         })
     }
 
-    /// The relay's SQLite store file.
+    /// Returns the path of the relay's SQLite store file.
     pub fn store_path(&self) -> &Path {
         &self.store
     }
 
-    /// The relay's log file.
+    /// Returns the path of the relay's log file.
     pub fn log_path(&self) -> &Path {
         &self.log
     }

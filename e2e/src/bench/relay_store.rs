@@ -40,9 +40,9 @@ impl RelayStore {
             SqliteStore::open(&owned, &StoreOptions::default())
         })
         .await
-        .map_err(|error| BenchError::Store {
+        .map_err(|error| BenchError::Io {
             action: format!("opening the relay store {}", path.display()),
-            source: StoreError::Commit(format!("the open task failed: {error}")),
+            source: std::io::Error::other(error),
         })?
         .map_err(|source| BenchError::Store {
             action: format!("opening the relay store {}", path.display()),
@@ -55,8 +55,8 @@ impl RelayStore {
     }
 
     /// Waits until no alert is pending or held, reading the store every
-    /// [`SETTLE_POLL`]. Fails when `timeout` passes first; `log` is the
-    /// relay's log, named in the error.
+    /// [`SETTLE_POLL`]. Fails when `timeout` passes first, naming the
+    /// relay's `log` in the error.
     pub async fn wait_settled(&self, timeout: Duration, log: &Path) -> Result<(), BenchError> {
         let deadline = Instant::now() + timeout;
         loop {

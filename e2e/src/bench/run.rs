@@ -102,12 +102,13 @@ impl Runner {
         }
     }
 
-    /// The simulated xMatters every run delivers to.
+    /// Returns the simulated xMatters that every run delivers to.
     pub fn xmatters(&self) -> &Xmatters {
         &self.xmatters
     }
 
-    /// Maximum wait for a relay to send its backlog after a run.
+    /// Returns the maximum wait for a relay to send its backlog after a
+    /// run.
     pub fn drain_timeout(&self) -> Duration {
         self.drain_timeout
     }
