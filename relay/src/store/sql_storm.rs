@@ -90,7 +90,14 @@ pub(super) fn held_groups(conn: &Connection) -> Result<Vec<HeldGroup>, StoreErro
 }
 
 /// Selects the held alerts of one set of recipients, oldest first.
-pub(super) const SELECT_HELD: &str = "SELECT id, received_at, raw_body, trigger_json
+///
+/// Only the trigger's priority and recipients are read, so that a digest of
+/// many alerts does not hold all their triggers in memory.
+pub(super) const SELECT_HELD: &str = "SELECT id, received_at, raw_body,
+     CASE json_type(trigger_json, '$.priority')
+         WHEN 'text' THEN json_extract(trigger_json, '$.priority') END,
+     CASE json_type(trigger_json, '$.recipients')
+         WHEN 'array' THEN json_extract(trigger_json, '$.recipients') END
      FROM alerts JOIN alert_bodies ON alert_id = id
      WHERE state = 'held' AND storm_key = ?1
      ORDER BY received_at, id LIMIT ?2";
@@ -106,18 +113,20 @@ pub(super) fn held_alerts(
             row.get::<_, String>(0)?,
             row.get::<_, i64>(1)?,
             row.get::<_, Vec<u8>>(2)?,
-            row.get::<_, String>(3)?,
+            row.get::<_, Option<String>>(3)?,
+            row.get::<_, Option<String>>(4)?,
         ))
     })?;
 
     let mut held = Vec::new();
     for row in rows {
-        let (id, received_at, raw_body, trigger) = row?;
+        let (id, received_at, raw_body, priority, recipients) = row?;
         held.push(HeldAlert {
+            recipients: recipients.map(|text| parse_json(&id, &text)).transpose()?,
             id: parse_id(&id)?,
             received_at: timestamp(&id, received_at)?,
             raw_body,
-            trigger: parse_json(&id, &trigger)?,
+            priority,
         });
     }
     Ok(held)

@@ -46,8 +46,10 @@ pub struct HeldAlert {
     pub received_at: Timestamp,
     /// Request body as OverOps sent it.
     pub raw_body: Vec<u8>,
-    /// Trigger object the alert would have been sent as.
-    pub trigger: serde_json::Value,
+    /// `priority` of the trigger the alert would have been sent as.
+    pub priority: Option<String>,
+    /// `recipients` of that trigger, when it names any.
+    pub recipients: Option<serde_json::Value>,
 }
 
 /// A digest event to store together with the alerts it names.

@@ -952,3 +952,48 @@ async fn unsynced_bookkeeping_is_committed() {
     assert_eq!(record.attempts.len(), 1);
     assert_eq!(record.next_attempt_at, Some(at(200)));
 }
+
+#[tokio::test]
+async fn held_alert_carries_its_priority_and_recipients_only() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = open(&dir);
+    let recipients = serde_json::json!([{"id": "ops", "recipientType": "GROUP"}]);
+    let mut addressed = new_alert("a", at(1), None);
+    addressed.trigger = serde_json::json!({
+        "properties": {"Summary": "a"},
+        "priority": "HIGH",
+        "recipients": recipients,
+    })
+    .to_string();
+    let mut odd = new_alert("b", at(2), None);
+    odd.trigger = serde_json::json!({"priority": 3, "recipients": "ops"}).to_string();
+    let mut ids = Vec::new();
+    for alert in [addressed, odd] {
+        ids.push(store.insert(alert).await.expect("insert").id);
+    }
+    let decisions = ids
+        .iter()
+        .map(|id| StormDecision {
+            id: *id,
+            key: "GROUP:ops".to_owned(),
+            admitted: false,
+        })
+        .collect();
+    store
+        .record_storm_decisions(decisions, at(10))
+        .await
+        .expect("held");
+
+    let held = store
+        .held_alerts("GROUP:ops".to_owned(), 10)
+        .await
+        .expect("held");
+
+    assert_eq!(held.len(), 2);
+    assert_eq!(held[0].priority.as_deref(), Some("HIGH"));
+    assert_eq!(held[0].recipients, Some(recipients));
+    assert_eq!(
+        (held[1].priority.clone(), held[1].recipients.clone()),
+        (None, None)
+    );
+}

@@ -85,10 +85,7 @@ pub fn build(
 
     let mut trigger = serde_json::to_value(&trigger)?;
     // Every member has the same recipients, because they share the key.
-    if let Some(recipients) = held
-        .first()
-        .and_then(|alert| alert.trigger.get("recipients"))
-    {
+    if let Some(recipients) = held.first().and_then(|alert| alert.recipients.as_ref()) {
         trigger["recipients"] = recipients.clone();
     }
     Ok(Digest {
@@ -98,11 +95,7 @@ pub fn build(
 }
 
 fn member(alert: &HeldAlert, mapping: &MappingConfig) -> Member {
-    let priority = alert
-        .trigger
-        .get("priority")
-        .and_then(Value::as_str)
-        .and_then(|text| text.parse().ok());
+    let priority = alert.priority.as_deref().and_then(|text| text.parse().ok());
     let Ok(parsed) = payload::parse(&alert.raw_body) else {
         // The intake parsed every stored body, so this only happens to a
         // body edited in the store; the alert is still counted.
@@ -363,11 +356,8 @@ mod tests {
             id: AlertId::generate(),
             received_at: at(second),
             raw_body: body.to_string().into_bytes(),
-            trigger: json!({
-                "properties": {},
-                "recipients": [{"id": "ops", "recipientType": "GROUP"}],
-                "priority": priority
-            }),
+            priority: Some(priority.to_owned()),
+            recipients: Some(json!([{"id": "ops", "recipientType": "GROUP"}])),
         }
     }
 
