@@ -10,6 +10,7 @@
 
 mod details;
 mod error;
+mod fast;
 mod overflow;
 mod parse;
 mod reader;
