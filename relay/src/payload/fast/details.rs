@@ -11,9 +11,9 @@ pub(super) fn read_event(
 ) -> Result<ErrorEvent, Decline> {
     Ok(ErrorEvent {
         event_type: text(details.event_type),
-        location: details.location.map(read_frame).transpose()?,
-        entry_point: details.entry_point.map(read_frame).transpose()?,
-        stacktrace: read_frames(details.stacktrace)?,
+        location: details.location.map(|frame| frame.0),
+        entry_point: details.entry_point.map(|frame| frame.0),
+        stacktrace: details.stacktrace.map(|frames| frames.0).unwrap_or_default(),
         link: text(details.link),
         server_name: text(details.server_name),
         app_name: text(details.app_name),
@@ -36,7 +36,7 @@ pub(super) fn read_threshold(
     for top in details.top_events.into_iter().flatten().flatten() {
         top_events.push(TopEvent {
             title: text(top.title),
-            frame: top.frame.map(read_frame).transpose()?,
+            frame: top.frame.map(|frame| frame.0),
             times: count(top.times)?,
             link: text(top.link),
         });
@@ -55,17 +55,9 @@ pub(super) fn read_threshold(
     })
 }
 
-/// Reads `stacktrace`, skipping null items as the tolerant parser does.
-fn read_frames(frames: Option<Vec<Option<raw::Frame<'_>>>>) -> Result<Vec<Frame>, Decline> {
-    frames
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(read_frame)
-        .collect()
-}
-
-fn read_frame(frame: raw::Frame<'_>) -> Result<Frame, Decline> {
+/// Converts a frame, declining a boolean field that the tolerant parser
+/// would ignore with a warning.
+pub(super) fn read_frame(frame: raw::Frame<'_>) -> Result<Frame, Decline> {
     Ok(Frame {
         class_name: text(frame.class_name),
         method_name: text(frame.method_name),

@@ -6,8 +6,10 @@
 //! in `serde_json::Value`. Unknown keys are read and dropped with [`Skip`],
 //! so their content fails where the tolerant parser's first attempt fails.
 
+use super::details::read_frame;
 use super::json::{Scalar, Skip, StringList, Text};
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use crate::payload;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
 /// Implements `Deserialize` for a struct of `Option` fields from a JSON
@@ -93,9 +95,9 @@ deserialize_object!(Data, "the data object of an OverOps alert", {
 #[derive(Debug, Default)]
 pub(super) struct Details<'de> {
     pub(super) event_type: Option<Scalar<'de>>,
-    pub(super) location: Option<Frame<'de>>,
-    pub(super) entry_point: Option<Frame<'de>>,
-    pub(super) stacktrace: Option<Vec<Option<Frame<'de>>>>,
+    pub(super) location: Option<ConvertedFrame>,
+    pub(super) entry_point: Option<ConvertedFrame>,
+    pub(super) stacktrace: Option<FrameList>,
     pub(super) link: Option<Scalar<'de>>,
     pub(super) server_name: Option<Scalar<'de>>,
     pub(super) app_name: Option<Scalar<'de>>,
@@ -137,7 +139,7 @@ deserialize_object!(Details, "an error event or a threshold breach", {
 #[derive(Debug, Default)]
 pub(super) struct TopEvent<'de> {
     pub(super) title: Option<Scalar<'de>>,
-    pub(super) frame: Option<Frame<'de>>,
+    pub(super) frame: Option<ConvertedFrame>,
     pub(super) times: Option<Scalar<'de>>,
     pub(super) link: Option<Scalar<'de>>,
 }
@@ -172,3 +174,46 @@ deserialize_object!(Frame, "a stack frame object", {
     "is_hit_frame" => is_hit_frame,
     "modification_timestamp" => modification_timestamp,
 });
+
+/// A stack frame, converted to the model while it is read so that the raw
+/// frame is not kept.
+#[derive(Debug)]
+pub(super) struct ConvertedFrame(pub(super) payload::Frame);
+
+impl<'de> Deserialize<'de> for ConvertedFrame {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let frame = Frame::deserialize(deserializer)?;
+        read_frame(frame)
+            .map(ConvertedFrame)
+            .map_err(|_| de::Error::custom("a frame value that the tolerant parser ignores"))
+    }
+}
+
+/// `stacktrace`: frames in the order sent, without the null items, which
+/// the tolerant parser skips.
+#[derive(Debug)]
+pub(super) struct FrameList(pub(super) Vec<payload::Frame>);
+
+impl<'de> Deserialize<'de> for FrameList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_seq(FrameListVisitor)
+    }
+}
+
+struct FrameListVisitor;
+
+impl<'de> Visitor<'de> for FrameListVisitor {
+    type Value = FrameList;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("an array of stack frames")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<FrameList, A::Error> {
+        let mut frames = Vec::new();
+        while let Some(item) = items.next_element::<Option<ConvertedFrame>>()? {
+            frames.extend(item.map(|frame| frame.0));
+        }
+        Ok(FrameList(frames))
+    }
+}
