@@ -13,7 +13,10 @@ pub(super) fn read_event(
         event_type: text(details.event_type),
         location: details.location.map(|frame| frame.0),
         entry_point: details.entry_point.map(|frame| frame.0),
-        stacktrace: details.stacktrace.map(|frames| frames.0).unwrap_or_default(),
+        stacktrace: details
+            .stacktrace
+            .map(|frames| frames.0)
+            .unwrap_or_default(),
         link: text(details.link),
         server_name: text(details.server_name),
         app_name: text(details.app_name),
