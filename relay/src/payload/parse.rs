@@ -20,6 +20,9 @@ const KEYS_SHOWN: usize = 8;
 /// Invalid UTF-8 and lone UTF-16 surrogate escapes, which a JVM can emit,
 /// are replaced by U+FFFD with a warning instead of failing the body, and
 /// a number too large for an `f64` is read as text with a warning.
+///
+/// Common bodies take a typed fast path that returns the same result
+/// without building a `serde_json::Value`.
 pub fn parse(body: &[u8]) -> Result<Alert, ParseError> {
     parse_reporting_path(body).0
 }
@@ -41,8 +44,8 @@ pub(crate) fn parse_reporting_path(body: &[u8]) -> (Result<Alert, ParseError>, P
     }
 }
 
-/// Parses a body through a `serde_json::Value`. Reads every body that
-/// [`parse`] reads, more slowly.
+/// Parses a body through a `serde_json::Value`. Returns the same result as
+/// [`parse`] for every body, more slowly.
 pub(crate) fn parse_tolerant(body: &[u8]) -> Result<Alert, ParseError> {
     let (root, repair_warnings) = decode(body)?;
     let Value::Object(map) = &root else {
