@@ -6,8 +6,11 @@
 //! sample in µs per payload. Without `--bench` (as under `cargo test
 //! --benches`) every case runs once as a smoke test.
 //!
-//! The stage "JSON to Value only" is serde_json reading the body into a
-//! `serde_json::Value`, the first step of `payload::parse`, for reference.
+//! The stage "parse" is `payload::parse`, which reads these payloads with
+//! its typed fast path. The stage "JSON to Value only" is serde_json
+//! reading the body into a `serde_json::Value`, for reference: it is the
+//! first step of the tolerant parser, which `payload::parse` runs only for
+//! bodies that the fast path declines.
 //!
 //! The payloads are the `tests/fixtures` captures: `threshold.json`
 //! (small, no stack trace) and `new_event.json`, whose stack trace is

@@ -3,6 +3,15 @@
 use jiff::Timestamp;
 use jiff::fmt::strtime;
 use jiff::tz::TimeZone;
+use std::cell::RefCell;
+
+thread_local! {
+    /// The zone last looked up on this thread, by name. Every alert uses
+    /// the one configured zone, so each thread looks it up in jiff's
+    /// database once instead of once per date. `TimeZone` clones share
+    /// their data.
+    static LAST_ZONE: RefCell<Option<(String, TimeZone)>> = const { RefCell::new(None) };
+}
 
 /// Formats `timestamp` in the IANA zone `time_zone` with the strftime
 /// `format`. The error text names the option to fix.
@@ -11,12 +20,27 @@ pub(crate) fn format(
     time_zone: &str,
     format: &str,
 ) -> Result<String, String> {
-    let zone = TimeZone::get(time_zone).map_err(|error| {
+    let zone = zone(time_zone).map_err(|error| {
         format!("mapping.time_zone {time_zone:?} is not a known time zone ({error})")
     })?;
     let zoned = timestamp.to_zoned(zone);
     strtime::format(format, &zoned)
         .map_err(|error| format!("mapping.date_format {format:?} cannot be applied ({error})"))
+}
+
+/// Looks up the IANA zone `name`, from this thread's cache when it was the
+/// last zone looked up.
+fn zone(name: &str) -> Result<TimeZone, jiff::Error> {
+    LAST_ZONE.with_borrow_mut(|last| {
+        if let Some((last_name, zone)) = last.as_ref() {
+            if last_name == name {
+                return Ok(zone.clone());
+            }
+        }
+        let zone = TimeZone::get(name)?;
+        *last = Some((name.to_owned(), zone.clone()));
+        Ok(zone)
+    })
 }
 
 /// Checks that `format` is a strftime format that jiff can apply to a date
@@ -84,6 +108,16 @@ mod tests {
         )
         .expect("valid zone and format");
         assert_eq!(text, "2018-08-17 16:21:49 +02:00");
+    }
+
+    #[test]
+    fn switching_zones_uses_each_zone() {
+        let paris = format(at(1_534_515_709_123), "Europe/Paris", "%H:%M").expect("valid");
+        let tokyo = format(at(1_534_515_709_123), "Asia/Tokyo", "%H:%M").expect("valid");
+        let paris_again = format(at(1_534_515_709_123), "Europe/Paris", "%H:%M").expect("valid");
+        assert_eq!(paris, "16:21");
+        assert_eq!(tokyo, "23:21");
+        assert_eq!(paris_again, "16:21");
     }
 
     #[test]

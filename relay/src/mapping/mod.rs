@@ -5,6 +5,7 @@
 //! deduplication key, so `relay check` shows exactly what the service
 //! sends.
 
+mod content;
 pub(crate) mod date;
 mod dedup;
 mod priority;

@@ -14,7 +14,7 @@ pub(crate) fn fill(
     values: &Values,
     warnings: &mut Vec<Warning>,
 ) -> Map<String, Value> {
-    let mut properties = Map::new();
+    let mut properties = Map::with_capacity(form.properties.len());
     for property in &form.properties {
         let source = property.effective_source();
         let value = source.and_then(|source| values.get(source));

@@ -1,11 +1,11 @@
-//! The human-readable properties: Title, Message and Content.
+//! The human-readable properties: Title and Message. Content, the third,
+//! is in `content.rs`.
 //!
 //! These are plain text, because xMatters puts property values into email,
 //! SMS and voice templates as they are. Newlines separate lines; nothing
 //! is escaped, since OverOps messages may legitimately contain markdown
 //! characters and quotes.
 
-use super::truncate::{ELLIPSIS, utf16_len};
 use crate::payload::{Alert, AlertKind, ErrorEvent, Frame, MessageType, ThresholdBreach};
 use std::fmt::Write as _;
 
@@ -87,10 +87,11 @@ fn threshold_title(view: Option<&str>, breach: &ThresholdBreach) -> String {
 /// Returns a readable description: the summary, then one labelled line per
 /// known fact of the event or threshold, then the environment and view.
 pub(crate) fn message(alert: &Alert, render_date: DateRenderer<'_>) -> Option<String> {
-    let mut lines: Vec<String> = Vec::new();
+    let exception_message = alert.event().and_then(|event| non_empty(&event.message));
+    let mut lines = Lines::with_capacity(512 + exception_message.map_or(0, str::len));
     if let Some(summary) = non_empty(&alert.summary) {
-        lines.push(summary.to_owned());
-        lines.push(String::new());
+        lines.push(&[summary]);
+        lines.push_blank();
     }
 
     if let Some(event) = alert.event() {
@@ -112,21 +113,20 @@ pub(crate) fn message(alert: &Alert, render_date: DateRenderer<'_>) -> Option<St
 
     // The exception message can be tens of kilobytes, so it comes last:
     // when the text is cut to the form's maximum, only its tail is lost.
-    let exception_message = alert.event().and_then(|event| non_empty(&event.message));
     push_labelled(&mut lines, "Message", exception_message);
 
-    while lines.last().is_some_and(String::is_empty) {
-        lines.pop();
-    }
-    (!lines.is_empty()).then(|| lines.join("\n"))
+    lines.into_text()
 }
 
-fn event_lines(event: &ErrorEvent, lines: &mut Vec<String>) {
+fn event_lines(event: &ErrorEvent, lines: &mut Lines) {
     push_labelled(lines, "Event", non_empty(&event.name));
     push_labelled(lines, "Event type", non_empty(&event.event_type));
-    let location = event.location.as_ref().and_then(Frame::qualified_name);
+    let location = event.location.as_ref().and_then(Frame::qualified_name_cow);
     push_labelled(lines, "Location", location.as_deref());
-    let entry_point = event.entry_point.as_ref().and_then(Frame::qualified_name);
+    let entry_point = event
+        .entry_point
+        .as_ref()
+        .and_then(Frame::qualified_name_cow);
     push_labelled(lines, "Entry point", entry_point.as_deref());
 
     let application = match (
@@ -154,11 +154,7 @@ fn event_lines(event: &ErrorEvent, lines: &mut Vec<String>) {
     push_labelled(lines, "Caught", caught);
 }
 
-fn threshold_lines(
-    breach: &ThresholdBreach,
-    render_date: DateRenderer<'_>,
-    lines: &mut Vec<String>,
-) {
+fn threshold_lines(breach: &ThresholdBreach, render_date: DateRenderer<'_>, lines: &mut Lines) {
     let hits = match (breach.times, breach.threshold) {
         (Some(times), Some(threshold)) => Some(format!("{times} (threshold {threshold})")),
         (Some(times), None) => Some(times.to_string()),
@@ -184,105 +180,52 @@ fn threshold_lines(
     push_labelled(lines, "Top event", top_title);
 }
 
-/// Returns the stack trace of an error event followed by its entry point,
-/// or the top events of a threshold. An event without frames shows its
-/// location instead. Each frame is one line and each top event one block.
-///
-/// With a `budget` in UTF-16 code units, the text ends after the last
-/// whole frame or top event that fits, followed by a line such as
-/// `… 412 more frames`. The second value is then the length of the full
-/// text. A budget too small for the first line leaves the text whole, so
-/// the form's limit cuts it.
-pub(crate) fn content(alert: &Alert, budget: Option<usize>) -> Option<(String, Option<usize>)> {
-    let (lines, noun) = if let Some(event) = alert.event() {
-        (event_content(event), "frames")
-    } else if let Some(breach) = alert.threshold() {
-        (top_events_content(breach), "top events")
-    } else {
-        return None;
-    };
-    if lines.is_empty() {
-        return None;
-    }
-
-    let full = lines.join("\n");
-    let Some(budget) = budget.filter(|budget| utf16_len(&full) > *budget) else {
-        return Some((full, None));
-    };
-    match fit_lines(&lines, budget, noun) {
-        Some(fitted) => Some((fitted, Some(utf16_len(&full)))),
-        None => Some((full, None)),
-    }
-}
-
-fn event_content(event: &ErrorEvent) -> Vec<String> {
-    let mut frames: Vec<String> = event
-        .stacktrace
-        .iter()
-        .filter_map(Frame::qualified_name)
-        .collect();
-    if frames.is_empty() {
-        frames.extend(event.location.as_ref().and_then(Frame::qualified_name));
-    }
-    let entry_point = event.entry_point.as_ref().and_then(Frame::qualified_name);
-
-    let mut lines: Vec<String> = frames.iter().map(|name| format!("at {name}")).collect();
-    if let Some(entry_point) = entry_point.filter(|name| !frames.contains(name)) {
-        lines.push(format!("entry point: {entry_point}"));
-    }
-    lines
-}
-
-fn top_events_content(breach: &ThresholdBreach) -> Vec<String> {
-    let mut lines = Vec::new();
-    for (index, top) in breach.top_events.iter().enumerate() {
-        let mut line = format!(
-            "{}. {}",
-            index + 1,
-            non_empty(&top.title).unwrap_or("(untitled event)")
-        );
-        if let Some(times) = top.times {
-            let _ = write!(line, " ({times} hits)");
-        }
-        if let Some(frame) = top.frame.as_ref().and_then(Frame::qualified_name) {
-            let _ = write!(line, "\n   at {frame}");
-        }
-        if let Some(link) = non_empty(&top.link) {
-            let _ = write!(line, "\n   {link}");
-        }
-        lines.push(line);
-    }
-    lines
-}
-
-/// Keeps the leading items (lines or blocks) that fit in `budget` together
-/// with a closing `… N more <noun>` line; `None` when not even the first
-/// item fits.
-fn fit_lines(lines: &[String], budget: usize, noun: &str) -> Option<String> {
-    let mut kept = 0;
-    let mut used = 0;
-    for line in lines {
-        let separator = usize::from(kept > 0);
-        let rest = format!("{ELLIPSIS} {} more {noun}", lines.len() - kept - 1);
-        let needed = used + separator + utf16_len(line) + 1 + utf16_len(&rest);
-        if needed > budget {
-            break;
-        }
-        used += separator + utf16_len(line);
-        kept += 1;
-    }
-    if kept == 0 {
-        return None;
-    }
-
-    let mut text = lines[..kept].join("\n");
-    let _ = write!(text, "\n{ELLIPSIS} {} more {noun}", lines.len() - kept);
-    Some(text)
-}
-
-fn push_labelled(lines: &mut Vec<String>, label: &str, value: Option<&str>) {
+fn push_labelled(lines: &mut Lines, label: &str, value: Option<&str>) {
     if let Some(value) = value {
-        lines.push(format!("{label}: {value}"));
+        lines.push(&[label, ": ", value]);
+    }
+}
+
+/// Text written line by line: the lines joined with `\n`, without the
+/// blank lines at the end.
+#[derive(Debug)]
+struct Lines {
+    text: String,
+    /// Whether a line that is not blank was written.
+    started: bool,
+    /// Blank lines to write before the next line that is not blank.
+    blank_lines: usize,
+}
+
+impl Lines {
+    fn with_capacity(capacity: usize) -> Self {
+        Lines {
+            text: String::with_capacity(capacity),
+            started: false,
+            blank_lines: 0,
+        }
+    }
+
+    /// Appends a line made of `parts`, which must not all be empty.
+    fn push(&mut self, parts: &[&str]) {
+        let breaks = self.blank_lines + usize::from(self.started);
+        for _ in 0..breaks {
+            self.text.push('\n');
+        }
+        for part in parts {
+            self.text.push_str(part);
+        }
+        self.started = true;
+        self.blank_lines = 0;
+    }
+
+    fn push_blank(&mut self) {
+        self.blank_lines += 1;
+    }
+
+    /// Returns the text, or `None` when no line was written.
+    fn into_text(self) -> Option<String> {
+        self.started.then_some(self.text)
     }
 }
 

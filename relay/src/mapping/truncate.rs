@@ -15,6 +15,14 @@ pub fn utf16_len(text: &str) -> usize {
     text.chars().map(char::len_utf16).sum()
 }
 
+/// Returns whether `text` is at most `max_length` UTF-16 code units long.
+///
+/// Counts only when needed: no character has more UTF-16 code units than
+/// UTF-8 bytes, so text of at most `max_length` bytes always fits.
+pub(crate) fn fits_utf16(text: &str, max_length: usize) -> bool {
+    text.len() <= max_length || utf16_len(text) <= max_length
+}
+
 /// Cuts `text` to at most `max_length` UTF-16 code units, ending in `…`.
 ///
 /// Returns `None` when the text already fits. The result keeps as many
@@ -22,7 +30,7 @@ pub fn utf16_len(text: &str) -> usize {
 /// the ellipsis, so it may be shorter than `max_length` when a wide cluster
 /// straddles the cut. With `max_length` 0 the result is empty.
 pub fn truncate_utf16(text: &str, max_length: usize) -> Option<String> {
-    if utf16_len(text) <= max_length {
+    if fits_utf16(text, max_length) {
         return None;
     }
     if max_length == 0 {
@@ -50,6 +58,18 @@ pub fn truncate_utf16(text: &str, max_length: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fits_counts_utf16_units_not_bytes() {
+        // 3 bytes and 1 unit each, so 3 of them fit in 3 units.
+        assert!(fits_utf16("☃☃☃", 3));
+        assert!(!fits_utf16("☃☃☃☃", 3));
+        // 4 bytes and 2 units each.
+        assert!(fits_utf16("😀😀", 4));
+        assert!(!fits_utf16("😀😀", 3));
+        assert!(fits_utf16("abc", 3));
+        assert!(!fits_utf16("abcd", 3));
+    }
 
     #[test]
     fn text_that_fits_is_kept() {

@@ -1,48 +1,57 @@
 //! Every value the mapping can compute from an alert, before the form's
 //! limits are applied.
 
-use super::date;
 use super::text::{self, non_empty};
+use super::{content, date};
 use crate::config::MappingConfig;
 use crate::form::Source;
 use crate::payload::{Alert, Frame};
-use std::collections::HashMap;
+
+/// Number of [`Source`] variants.
+const SOURCE_COUNT: usize = Source::ALL.len();
 
 /// Alert values by source, untruncated. Absent and blank values are left
 /// out, so a property without a value is omitted from the trigger.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Values {
-    by_source: HashMap<Source, String>,
+    /// Values indexed by [`index`] of their source.
+    by_source: [Option<String>; SOURCE_COUNT],
     /// Full lengths, in UTF-16 code units, of values that were shortened
-    /// while they were rendered.
-    full_lengths: HashMap<Source, usize>,
+    /// while they were rendered, indexed like `by_source`.
+    full_lengths: [Option<usize>; SOURCE_COUNT],
     /// Reason the date could not be formatted, if it could not.
     pub(crate) date_problem: Option<String>,
 }
 
+/// Returns the position of `source` in [`Source::ALL`], which lists the
+/// variants in declaration order (a test checks this).
+fn index(source: Source) -> usize {
+    source as usize
+}
+
 impl Values {
     pub(crate) fn get(&self, source: Source) -> Option<&str> {
-        self.by_source.get(&source).map(String::as_str)
+        self.by_source[index(source)].as_deref()
     }
 
     /// Returns the full length of a value that was shortened while it was
     /// rendered, so that the cut can be reported.
     pub(crate) fn full_length(&self, source: Source) -> Option<usize> {
-        self.full_lengths.get(&source).copied()
+        self.full_lengths[index(source)]
     }
 
     /// Sets a value that does not come from one alert, such as a digest's.
     /// A blank value is left out.
     pub(crate) fn insert(&mut self, source: Source, value: impl Into<String>) {
+        let value: String = value.into();
         self.set(source, Some(value));
     }
 
-    fn set(&mut self, source: Source, value: Option<impl Into<String>>) {
-        if let Some(value) = value
-            .map(Into::into)
-            .filter(|value| !value.trim().is_empty())
-        {
-            self.by_source.insert(source, value);
+    /// Sets the value of `source` unless it is absent or blank, in which
+    /// case the value set before, if any, stays.
+    fn set<T: AsRef<str> + Into<String>>(&mut self, source: Source, value: Option<T>) {
+        if let Some(value) = value.filter(|value| !value.as_ref().trim().is_empty()) {
+            self.by_source[index(source)] = Some(value.into());
         }
     }
 }
@@ -82,10 +91,10 @@ pub(crate) fn compute(alert: &Alert, config: &MappingConfig) -> Values {
         .iter()
         .find(|property| property.effective_source() == Some(Source::Content))
         .and_then(|property| property.max_length);
-    if let Some((content, full_length)) = text::content(alert, content_budget) {
+    if let Some((content, full_length)) = content::content(alert, content_budget) {
         values.set(Source::Content, Some(content));
         if let Some(full_length) = full_length {
-            values.full_lengths.insert(Source::Content, full_length);
+            values.full_lengths[index(Source::Content)] = Some(full_length);
         }
     }
     values
@@ -109,13 +118,16 @@ fn set_event_values(values: &mut Values, alert: &Alert) {
     let location = event.location.as_ref();
     values.set(
         Source::ClassName,
-        location.and_then(|frame| frame.class_name.clone()),
+        location.and_then(|frame| frame.class_name.as_deref()),
     );
-    values.set(Source::Location, location.and_then(Frame::qualified_name));
+    values.set(
+        Source::Location,
+        location.and_then(Frame::qualified_name_cow),
+    );
     let entry_point = event.entry_point.as_ref();
     values.set(
         Source::EntryPoint,
-        entry_point.and_then(Frame::qualified_name),
+        entry_point.and_then(Frame::qualified_name_cow),
     );
 }
 
@@ -134,10 +146,31 @@ fn set_threshold_values(values: &mut Values, alert: &Alert) {
     let first_frame = breach.top_events.first().and_then(|top| top.frame.as_ref());
     values.set(
         Source::ClassName,
-        first_frame.and_then(|frame| frame.class_name.clone()),
+        first_frame.and_then(|frame| frame.class_name.as_deref()),
     );
     values.set(
         Source::Location,
-        first_frame.and_then(Frame::qualified_name),
+        first_frame.and_then(Frame::qualified_name_cow),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_is_position_in_all() {
+        for (position, source) in Source::ALL.into_iter().enumerate() {
+            assert_eq!(index(source), position, "{source:?}");
+        }
+    }
+
+    #[test]
+    fn blank_value_keeps_the_earlier_one() {
+        let mut values = Values::default();
+        values.insert(Source::Title, "first");
+        values.insert(Source::Title, "  ");
+        assert_eq!(values.get(Source::Title), Some("first"));
+        assert_eq!(values.get(Source::Summary), None);
+    }
 }

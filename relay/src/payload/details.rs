@@ -105,20 +105,26 @@ fn read_top_event(object: &Object<'_, '_>, warnings: &mut Vec<ParseWarning>) -> 
 /// warning whenever the value had to be rewritten.
 fn read_level(object: &Object<'_, '_>, warnings: &mut Vec<ParseWarning>) -> Option<Level> {
     let sent = object.string("level", warnings)?;
+    Some(level_from_sent(sent, &object.child_path("level"), warnings))
+}
+
+/// Reads a `level` that was sent, accepting any case and `WARNING` for
+/// `WARN`, with a warning at `path` whenever the value had to be rewritten.
+pub(crate) fn level_from_sent(sent: String, path: &str, warnings: &mut Vec<ParseWarning>) -> Level {
     let trimmed = sent.trim();
     let level = match trimmed.to_ascii_uppercase().as_str() {
         "FATAL" => Level::Fatal,
         "ERROR" => Level::Error,
         "WARN" | "WARNING" => Level::Warn,
-        _ => return Some(Level::Other(sent)),
+        _ => return Level::Other(sent),
     };
     if level.as_str() != sent {
         warnings.push(ParseWarning::new(
-            object.child_path("level"),
+            path,
             format!("level {sent:?} read as {}", level.as_str()),
         ));
     }
-    Some(level)
+    level
 }
 
 fn read_frame_field(

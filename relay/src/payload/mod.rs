@@ -10,6 +10,7 @@
 
 mod details;
 mod error;
+mod fast;
 mod overflow;
 mod parse;
 mod reader;
@@ -22,6 +23,7 @@ pub use timestamp::SECONDS_THRESHOLD;
 
 use jiff::Timestamp;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 /// One OverOps webhook message, read tolerantly.
@@ -262,13 +264,19 @@ impl Frame {
     /// `com.acme.orders.OrderService.placeOrder`, from `full_name` or from
     /// the class and method names.
     pub fn qualified_name(&self) -> Option<String> {
+        self.qualified_name_cow().map(Cow::into_owned)
+    }
+
+    /// Returns [`Frame::qualified_name`], borrowed from the frame unless it
+    /// joins the class and method names.
+    pub(crate) fn qualified_name_cow(&self) -> Option<Cow<'_, str>> {
         if let Some(full_name) = &self.full_name {
-            return Some(full_name.clone());
+            return Some(Cow::Borrowed(full_name));
         }
         match (self.class_name.as_deref(), self.method_name.as_deref()) {
-            (Some(class), Some(method)) => Some(format!("{class}.{method}")),
-            (Some(class), None) => Some(class.to_owned()),
-            (None, method) => method.map(str::to_owned),
+            (Some(class), Some(method)) => Some(Cow::Owned(format!("{class}.{method}"))),
+            (Some(class), None) => Some(Cow::Borrowed(class)),
+            (None, method) => method.map(Cow::Borrowed),
         }
     }
 }

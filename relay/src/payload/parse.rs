@@ -4,7 +4,7 @@ use super::details::{Shape, read_event, read_threshold, shape_of};
 use super::error::{ParseError, ParseWarning};
 use super::reader::{Object, describe};
 use super::{Alert, AlertKind, Details, MessageType, timestamp};
-use super::{overflow, repair};
+use super::{fast, overflow, repair};
 use serde_json::{Map, Value};
 
 /// How many keys of a rejected object the error message lists.
@@ -20,7 +20,33 @@ const KEYS_SHOWN: usize = 8;
 /// Invalid UTF-8 and lone UTF-16 surrogate escapes, which a JVM can emit,
 /// are replaced by U+FFFD with a warning instead of failing the body, and
 /// a number too large for an `f64` is read as text with a warning.
+///
+/// Common bodies take a typed fast path that returns the same result
+/// without building a `serde_json::Value`.
 pub fn parse(body: &[u8]) -> Result<Alert, ParseError> {
+    parse_reporting_path(body).0
+}
+
+/// The parser that produced the result of [`parse`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ParsePath {
+    /// The typed fast path in `payload::fast`.
+    Fast,
+    /// The tolerant parser, which reads a `serde_json::Value` first.
+    Tolerant,
+}
+
+/// Parses like [`parse`] and also returns which parser produced the result.
+pub(crate) fn parse_reporting_path(body: &[u8]) -> (Result<Alert, ParseError>, ParsePath) {
+    match fast::parse(body) {
+        Some(alert) => (Ok(alert), ParsePath::Fast),
+        None => (parse_tolerant(body), ParsePath::Tolerant),
+    }
+}
+
+/// Parses a body through a `serde_json::Value`. Returns the same result as
+/// [`parse`] for every body, more slowly.
+pub(crate) fn parse_tolerant(body: &[u8]) -> Result<Alert, ParseError> {
     let (root, repair_warnings) = decode(body)?;
     let Value::Object(map) = &root else {
         return Err(ParseError::UnexpectedType {
@@ -196,7 +222,17 @@ fn describe_keys(map: &Map<String, Value>) -> String {
 }
 
 fn read_message_type(envelope: &Object<'_, '_>, warnings: &mut Vec<ParseWarning>) -> MessageType {
-    let Some(sent) = envelope.string("type", warnings) else {
+    let sent = envelope.string("type", warnings);
+    message_type_from(sent, warnings)
+}
+
+/// Reads the envelope `type` as sent, in any case and with surrounding
+/// whitespace. A missing type is read as `ALERT` with a warning.
+pub(crate) fn message_type_from(
+    sent: Option<String>,
+    warnings: &mut Vec<ParseWarning>,
+) -> MessageType {
+    let Some(sent) = sent else {
         warnings.push(ParseWarning::new(
             "$.type",
             "missing, so the message is read as ALERT",
@@ -281,7 +317,17 @@ fn read_kind(
         ));
         return Some(inferred);
     };
+    Some(kind_from_sent(sent, path, warnings))
+}
 
+/// Reads a `data.type` that was sent, in any case and with surrounding
+/// whitespace, with a warning when it is unknown or had to be rewritten.
+/// `path` is the JSON path of `data.type`.
+pub(crate) fn kind_from_sent(
+    sent: String,
+    path: String,
+    warnings: &mut Vec<ParseWarning>,
+) -> AlertKind {
     let kind = match sent.trim().to_ascii_uppercase().as_str() {
         "NEW_EVENT" => AlertKind::NewEvent,
         "RESURFACED" => AlertKind::Resurfaced,
@@ -293,7 +339,7 @@ fn read_kind(
                     "unknown alert kind {sent:?} kept as sent and mapped with the common fields"
                 ),
             ));
-            return Some(AlertKind::Other(sent));
+            return AlertKind::Other(sent);
         }
     };
     if kind.as_str() != sent {
@@ -302,5 +348,5 @@ fn read_kind(
             format!("alert kind {sent:?} read as {kind}"),
         ));
     }
-    Some(kind)
+    kind
 }

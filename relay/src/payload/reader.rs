@@ -6,7 +6,7 @@
 //! a [`ParseWarning`] with the JSON path for every value they have to ignore.
 
 use super::error::ParseWarning;
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 /// A JSON object together with its path from the root of the body.
 #[derive(Debug, Clone, Copy)]
@@ -46,15 +46,8 @@ impl<'v> Object<'v, '_> {
     pub(crate) fn count(&self, key: &str, warnings: &mut Vec<ParseWarning>) -> Option<u64> {
         let value = self.get(key)?;
         let parsed = match value {
-            Value::Number(number) => number
-                .as_u64()
-                .or_else(|| number.as_f64().and_then(whole_non_negative)),
-            Value::String(text) => {
-                let text = text.trim();
-                text.parse::<u64>()
-                    .ok()
-                    .or_else(|| text.parse::<f64>().ok().and_then(whole_non_negative))
-            }
+            Value::Number(number) => count_from_number(number),
+            Value::String(text) => count_from_text(text),
             _ => None,
         };
         if parsed.is_none() {
@@ -73,8 +66,7 @@ impl<'v> Object<'v, '_> {
         let value = self.get(key)?;
         let parsed = match value {
             Value::Bool(flag) => Some(*flag),
-            Value::String(text) if text.trim().eq_ignore_ascii_case("true") => Some(true),
-            Value::String(text) if text.trim().eq_ignore_ascii_case("false") => Some(false),
+            Value::String(text) => boolean_from_text(text),
             _ => None,
         };
         if parsed.is_none() {
@@ -185,6 +177,34 @@ pub(crate) fn describe(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+/// Reads a count sent as a JSON number: a `u64`, or a float that is a
+/// whole number in the `u64` range.
+pub(crate) fn count_from_number(number: &Number) -> Option<u64> {
+    number
+        .as_u64()
+        .or_else(|| number.as_f64().and_then(whole_non_negative))
+}
+
+/// Reads a count sent as a string, such as `"250"` or `" 2.5e2 "`.
+pub(crate) fn count_from_text(text: &str) -> Option<u64> {
+    let text = text.trim();
+    text.parse::<u64>()
+        .ok()
+        .or_else(|| text.parse::<f64>().ok().and_then(whole_non_negative))
+}
+
+/// Reads a boolean sent as the string `"true"` or `"false"` in any case.
+pub(crate) fn boolean_from_text(text: &str) -> Option<bool> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
     }
 }
 

@@ -3,7 +3,7 @@
 use super::error::ParseWarning;
 use super::reader::{Object, describe};
 use jiff::Timestamp;
-use serde_json::Value;
+use serde_json::{Number, Value};
 
 /// Epoch values below this are read as seconds, above it as milliseconds.
 ///
@@ -24,17 +24,8 @@ pub(crate) fn read(
     let path = object.child_path(key);
 
     match value {
-        Value::Number(number) => match number.as_i64().or_else(|| whole(number.as_f64())) {
-            Some(epoch) => from_epoch(epoch, &path, warnings),
-            None => {
-                warnings.push(ParseWarning::new(
-                    &path,
-                    format!("ignored the number {number} because an epoch time in milliseconds was expected"),
-                ));
-                None
-            }
-        },
-        Value::String(text) => from_text(text.trim(), &path, warnings),
+        Value::Number(number) => from_number(number, &path, warnings),
+        Value::String(text) => from_text(text, &path, warnings),
         other => {
             warnings.push(ParseWarning::new(
                 &path,
@@ -48,7 +39,35 @@ pub(crate) fn read(
     }
 }
 
-fn from_text(text: &str, path: &str, warnings: &mut Vec<ParseWarning>) -> Option<Timestamp> {
+/// Reads an epoch time sent as a JSON number, with a warning when it is
+/// not a whole number in the `i64` range.
+pub(crate) fn from_number(
+    number: &Number,
+    path: &str,
+    warnings: &mut Vec<ParseWarning>,
+) -> Option<Timestamp> {
+    match number.as_i64().or_else(|| whole(number.as_f64())) {
+        Some(epoch) => from_epoch(epoch, path, warnings),
+        None => {
+            warnings.push(ParseWarning::new(
+                path,
+                format!(
+                    "ignored the number {number} because an epoch time in milliseconds was expected"
+                ),
+            ));
+            None
+        }
+    }
+}
+
+/// Reads a time sent as a string: an epoch number as text, or RFC 3339.
+/// Surrounding whitespace is ignored.
+pub(crate) fn from_text(
+    text: &str,
+    path: &str,
+    warnings: &mut Vec<ParseWarning>,
+) -> Option<Timestamp> {
+    let text = text.trim();
     if let Ok(epoch) = text.parse::<i64>() {
         return from_epoch(epoch, path, warnings);
     }
