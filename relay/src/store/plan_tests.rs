@@ -64,6 +64,12 @@ fn storm_queries_read_their_partial_indexes() {
 }
 
 #[test]
+fn held_alerts_are_read_in_index_order() {
+    let plan = plan(sql_storm::SELECT_HELD);
+    assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+}
+
+#[test]
 fn callbacks_find_their_alert_through_the_event_index() {
     assert_uses(sql_callbacks::SELECT_ALERT_OF_EVENT, "alerts_event");
 }

@@ -167,7 +167,9 @@ const MIGRATIONS: &[&str] = &[
     // it changes, so with the body and the trigger in `alerts` each claim,
     // attempt and state change rewrote kilobytes. The indexes that serve
     // one state, or only rows with a value, become partial, so that an
-    // insert or a state change touches only the indexes it concerns.
+    // insert or a state change touches only the indexes it concerns. The
+    // held alerts' index is in the order a digest reads them, so SQLite
+    // does not sort their bodies in memory.
     "CREATE TABLE alert_bodies (
         alert_id TEXT PRIMARY KEY REFERENCES alerts (id),
         raw_body BLOB NOT NULL,
@@ -186,7 +188,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX alerts_lookup_due ON alerts (lookup_next_at)
         WHERE state = 'delivered' AND lookup_next_at IS NOT NULL;
     DROP INDEX alerts_held;
-    CREATE INDEX alerts_held ON alerts (storm_key, held_at) WHERE state = 'held';
+    CREATE INDEX alerts_held ON alerts (storm_key, received_at, id) WHERE state = 'held';
     DROP INDEX alerts_admitted;
     CREATE INDEX alerts_admitted ON alerts (admitted_at) WHERE admitted_at IS NOT NULL;
     DROP INDEX alerts_event;
