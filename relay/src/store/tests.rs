@@ -749,16 +749,8 @@ async fn retried_then_missing_lookup_is_unconfirmed() {
     assert_eq!(requeue, RequeueOutcome::AlreadyDelivered);
 }
 
-async fn held_alerts(store: &SqliteStore, count: usize) -> Vec<AlertId> {
-    let mut ids = Vec::new();
-    for n in 0..count {
-        let id = store
-            .insert(new_alert(&format!("h{n}"), at(n as i64), None))
-            .await
-            .expect("insert")
-            .id;
-        ids.push(id);
-    }
+/// Records storm protection holding `ids` under the key `GROUP:ops`.
+async fn hold(store: &SqliteStore, ids: &[AlertId]) {
     let decisions = ids
         .iter()
         .map(|id| StormDecision {
@@ -771,6 +763,19 @@ async fn held_alerts(store: &SqliteStore, count: usize) -> Vec<AlertId> {
         .record_storm_decisions(decisions, at(10))
         .await
         .expect("held");
+}
+
+async fn held_alerts(store: &SqliteStore, count: usize) -> Vec<AlertId> {
+    let mut ids = Vec::new();
+    for n in 0..count {
+        let id = store
+            .insert(new_alert(&format!("h{n}"), at(n as i64), None))
+            .await
+            .expect("insert")
+            .id;
+        ids.push(id);
+    }
+    hold(store, &ids).await;
     ids
 }
 
@@ -971,18 +976,7 @@ async fn held_alert_carries_its_priority_and_recipients_only() {
     for alert in [addressed, odd] {
         ids.push(store.insert(alert).await.expect("insert").id);
     }
-    let decisions = ids
-        .iter()
-        .map(|id| StormDecision {
-            id: *id,
-            key: "GROUP:ops".to_owned(),
-            admitted: false,
-        })
-        .collect();
-    store
-        .record_storm_decisions(decisions, at(10))
-        .await
-        .expect("held");
+    hold(&store, &ids).await;
 
     let held = store
         .held_alerts("GROUP:ops".to_owned(), 10)
