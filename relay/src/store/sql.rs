@@ -47,7 +47,7 @@ pub(super) fn parse_json(id: &str, text: &str) -> Result<serde_json::Value, Stor
     serde_json::from_str(text).map_err(|err| corrupt(id, err))
 }
 
-/// Finds the alert that an insert with the same deduplication key repeats.
+/// Query for the alert that an insert with the same deduplication key repeats.
 pub(super) const FIND_ORIGINAL: &str =
     "SELECT id, state FROM alerts WHERE dedup_key = ?1 AND received_at >= ?2
      ORDER BY state = 'dead', received_at DESC LIMIT 1";
@@ -125,7 +125,7 @@ pub(super) fn insert_body(
     Ok(())
 }
 
-/// Selects the pending alerts due for delivery, earliest first.
+/// Query for the pending alerts due for delivery, earliest first.
 pub(super) const SELECT_DUE: &str =
     "SELECT id, trigger_json, received_at, queued_at, attempt_count, kind,
      admitted_at IS NOT NULL
@@ -174,7 +174,7 @@ pub(super) fn claim_due(
     Ok(due)
 }
 
-/// Selects when the next pending alert is due.
+/// Query for the time the next pending alert is due.
 pub(super) const NEXT_DUE: &str = "SELECT min(next_attempt_at) FROM alerts WHERE state = 'pending'";
 
 pub(super) fn next_due_at(conn: &Connection) -> Result<Option<Timestamp>, StoreError> {

@@ -6,7 +6,7 @@ use super::StoreError;
 use super::callback::{Callback, CallbackKind};
 use super::sql::{corrupt, millis, opt_timestamp, parse_id, parse_json, timestamp};
 use super::types::AlertId;
-/// Selects the alert that created an xMatters event.
+/// Query for the alert that created an xMatters event.
 pub(super) const SELECT_ALERT_OF_EVENT: &str =
     "SELECT id FROM alerts WHERE event_id = ?1 ORDER BY received_at LIMIT 1";
 

@@ -7,7 +7,7 @@ use super::StoreError;
 use super::confirmation::{DueLookup, LookupOutcome};
 use super::sql::{millis, opt_timestamp, parse_id, timestamp};
 use super::types::AlertId;
-/// Selects the delivered alerts whose event lookup is due, earliest first.
+/// Query for the delivered alerts whose event lookup is due, earliest first.
 pub(super) const SELECT_DUE_LOOKUPS: &str = "SELECT id, request_id, delivered_at, lookup_count,
      coalesce(lookup_deadline, delivered_at)
      FROM alerts
@@ -51,7 +51,7 @@ pub(super) fn claim_lookups(
     Ok(due)
 }
 
-/// Selects when the next event lookup is due.
+/// Query for the time the next event lookup is due.
 pub(super) const NEXT_LOOKUP: &str = "SELECT min(lookup_next_at) FROM alerts
      WHERE state = 'delivered' AND lookup_next_at IS NOT NULL";
 

@@ -33,7 +33,7 @@ pub(super) fn record_decisions(
     Ok(())
 }
 
-/// Selects the alerts storm protection let through since a time.
+/// Query for the alerts storm protection let through since a time.
 pub(super) const SELECT_ADMISSIONS: &str = "SELECT id, storm_key, admitted_at FROM alerts
      WHERE admitted_at >= ?1 AND storm_key IS NOT NULL
      ORDER BY admitted_at";
@@ -62,7 +62,7 @@ pub(super) fn admissions_since(
     Ok(admissions)
 }
 
-/// Selects each set of recipients with held alerts.
+/// Query for each set of recipients with held alerts.
 pub(super) const SELECT_HELD_GROUPS: &str = "SELECT storm_key, count(*), min(held_at) FROM alerts
      WHERE state = 'held'
      GROUP BY storm_key ORDER BY min(held_at)";
@@ -89,7 +89,7 @@ pub(super) fn held_groups(conn: &Connection) -> Result<Vec<HeldGroup>, StoreErro
     Ok(groups)
 }
 
-/// Selects the held alerts of one set of recipients, oldest first.
+/// Query for the held alerts of one set of recipients, oldest first.
 ///
 /// Only the trigger's priority and recipients are read, so that a digest of
 /// many alerts does not hold all their triggers in memory.
@@ -175,7 +175,7 @@ pub(super) fn create_digest(
     })
 }
 
-/// Selects the alerts a digest names.
+/// Query for the alerts a digest names.
 pub(super) const SELECT_MEMBERS: &str =
     "SELECT id FROM alerts WHERE digest_id = ?1 ORDER BY received_at, id";
 

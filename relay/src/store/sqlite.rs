@@ -96,7 +96,7 @@ impl Commit {
 
 /// One operation queued for the writer thread.
 trait Job: Send {
-    /// How its commit must reach the disk.
+    /// Returns how its commit must reach the disk.
     fn commit(&self) -> Commit;
 
     /// Runs the statements and returns whether they succeeded, so the writer

@@ -924,7 +924,7 @@ async fn synchronous_during(store: &SqliteStore, commit: Commit) -> i64 {
 }
 
 #[tokio::test]
-async fn only_bookkeeping_commits_without_waiting_for_the_disk() {
+async fn bookkeeping_alone_commits_unsynced() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let store = open(&dir);
 
@@ -959,7 +959,7 @@ async fn unsynced_bookkeeping_is_committed() {
 }
 
 #[tokio::test]
-async fn held_alert_carries_its_priority_and_recipients_only() {
+async fn held_alert_reads_priority_and_recipients() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let store = open(&dir);
     let recipients = serde_json::json!([{"id": "ops", "recipientType": "GROUP"}]);

@@ -21,7 +21,7 @@ struct Addressed {
 /// different keys here.
 ///
 /// The trigger is the JSON text the store keeps. Only its recipients are
-/// read; a text that is not a trigger object gets the empty key.
+/// read, and a text that is not a trigger object gets the empty key.
 pub fn recipients_key(trigger: &str) -> String {
     let recipients = match serde_json::from_str::<Addressed>(trigger) {
         Ok(Addressed {
