@@ -149,7 +149,11 @@ impl Report {
 
         let mut out = self.machine_line();
         out.push_str(&rows.render());
-        out.push('\n');
+        out.push_str(
+            "\nrelay/direct is the relay's figure divided by the direct path's: for rates \
+             higher is better, for latencies, times and CPU lower is better. BENCHMARKS.md \
+             defines each measurement.\n\n",
+        );
         for check in &self.targets {
             let verdict = if check.met { "met" } else { "MISSED" };
             let _ = writeln!(out, "- {}: {} ({verdict})", check.target, check.measured);

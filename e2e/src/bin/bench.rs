@@ -2,6 +2,7 @@
 //! the relay against the direct path on loopback. The logic is in
 //! `e2e::bench`.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -47,6 +48,7 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| EnvFilter::new("error,e2e=info,mock_overops=warn")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 
     let options = BenchOptions {

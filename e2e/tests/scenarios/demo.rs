@@ -78,3 +78,18 @@ async fn keep_running_prints_commands() {
     assert!(output.contains("/mock/clock/advance"), "{output}");
     assert!(output.contains("Stopping."), "{output}");
 }
+
+#[test]
+fn piped_demo_output_has_no_colour_codes() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_demo"))
+        .env("RUST_LOG", "info")
+        .output()
+        .expect("the demo binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("INFO"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+    assert!(!stdout.contains('\u{1b}'), "{stdout}");
+}
