@@ -199,14 +199,20 @@ async fn store(
         Ok(outcome) => {
             state.metrics.alert_received();
             state.worker.wake();
-            match outcome.dead_original {
-                Some(dead) => tracing::info!(
+            match (outcome.dead_original, outcome.unconfirmed_original) {
+                (Some(dead), _) => tracing::info!(
                     alert_id = %outcome.id,
                     kind = %prepared.kind,
                     dead_original = %dead,
                     "alert accepted; it repeats a dead alert, so it is sent as a new alert"
                 ),
-                None => {
+                (None, Some(unconfirmed)) => tracing::info!(
+                    alert_id = %outcome.id,
+                    kind = %prepared.kind,
+                    unconfirmed_original = %unconfirmed,
+                    "alert accepted; it repeats an unconfirmed alert, so it is sent as a new alert"
+                ),
+                (None, None) => {
                     tracing::info!(alert_id = %outcome.id, kind = %prepared.kind, "alert accepted")
                 }
             }
@@ -230,11 +236,15 @@ fn window_start(now: Timestamp, window: std::time::Duration) -> Timestamp {
 }
 
 /// Responds 202 with the alert id and whether it was a duplicate. A repeat
-/// of a dead alert also names the dead one in `dead_original`.
+/// of a dead alert also names the dead one in `dead_original`, and a repeat
+/// of an unconfirmed alert names it in `unconfirmed_original`.
 fn accepted(outcome: &InsertOutcome) -> Response {
     let mut body = json!({"id": outcome.id, "duplicate": outcome.duplicate});
     if let Some(dead) = outcome.dead_original {
         body["dead_original"] = json!(dead);
+    }
+    if let Some(unconfirmed) = outcome.unconfirmed_original {
+        body["unconfirmed_original"] = json!(unconfirmed);
     }
     (StatusCode::ACCEPTED, axum::Json(body)).into_response()
 }

@@ -47,36 +47,44 @@ pub(super) fn parse_json(id: &str, text: &str) -> Result<serde_json::Value, Stor
     serde_json::from_str(text).map_err(|err| corrupt(id, err))
 }
 
-/// Query for the alert that an insert with the same deduplication key repeats.
+/// Query for the alert that an insert with the same deduplication key
+/// repeats: the newest one that may have reached people, else the newest
+/// dead or unconfirmed one.
 pub(super) const FIND_ORIGINAL: &str =
     "SELECT id, state FROM alerts WHERE dedup_key = ?1 AND received_at >= ?2
-     ORDER BY state = 'dead', received_at DESC LIMIT 1";
+     ORDER BY state IN ('dead', 'unconfirmed'), received_at DESC LIMIT 1";
 
 pub(super) fn insert(conn: &Connection, alert: &NewAlert) -> Result<InsertOutcome, StoreError> {
     let mut dead_original = None;
+    let mut unconfirmed_original = None;
     if let Some(since) = alert.dedup_since {
-        // A dead original never reached xMatters, so a repeat of it is a new
-        // alert. An original in any other state makes a duplicate.
+        // A dead original never reached xMatters, and no event was found
+        // for an unconfirmed one, so a repeat of either is a new alert: a
+        // second event is better than none. An original in any other
+        // state makes a duplicate.
         let original: Option<(String, String)> = conn
             .prepare_cached(FIND_ORIGINAL)?
             .query_row(params![alert.dedup_key, millis(since)], |row| {
                 Ok((row.get(0)?, row.get(1)?))
             })
             .optional()?;
-        match original {
-            Some((original, state)) if state != AlertState::Dead.as_str() => {
-                conn.prepare_cached(
-                    "UPDATE alerts SET duplicate_count = duplicate_count + 1 WHERE id = ?1",
-                )?
-                .execute(params![original])?;
-                return Ok(InsertOutcome {
-                    id: parse_id(&original)?,
-                    duplicate: true,
-                    dead_original: None,
-                });
+        if let Some((original, state)) = original {
+            match parse_state(&original, &state)? {
+                AlertState::Dead => dead_original = Some(parse_id(&original)?),
+                AlertState::Unconfirmed => unconfirmed_original = Some(parse_id(&original)?),
+                _ => {
+                    conn.prepare_cached(
+                        "UPDATE alerts SET duplicate_count = duplicate_count + 1 WHERE id = ?1",
+                    )?
+                    .execute(params![original])?;
+                    return Ok(InsertOutcome {
+                        id: parse_id(&original)?,
+                        duplicate: true,
+                        dead_original: None,
+                        unconfirmed_original: None,
+                    });
+                }
             }
-            Some((original, _)) => dead_original = Some(parse_id(&original)?),
-            None => {}
         }
     }
 
@@ -106,6 +114,7 @@ pub(super) fn insert(conn: &Connection, alert: &NewAlert) -> Result<InsertOutcom
         id,
         duplicate: false,
         dead_original,
+        unconfirmed_original,
     })
 }
 

@@ -87,6 +87,7 @@ async fn repeat_within_window_is_a_duplicate() {
             id: original.id,
             duplicate: true,
             dead_original: None,
+            unconfirmed_original: None,
         }
     );
     assert!(!other_key.duplicate);
@@ -135,6 +136,7 @@ async fn repeat_of_dead_alert_is_a_new_alert() {
             id: repeat.id,
             duplicate: true,
             dead_original: None,
+            unconfirmed_original: None,
         },
         "a repeat of the new pending alert is its duplicate"
     );
@@ -990,4 +992,46 @@ async fn held_alert_reads_priority_and_recipients() {
         (held[1].priority.clone(), held[1].recipients.clone()),
         (None, None)
     );
+}
+
+#[tokio::test]
+async fn repeat_of_unconfirmed_alert_is_a_new_alert() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let store = open(&dir);
+    let original = store
+        .insert(new_alert("a", at(0), Some(at(-600))))
+        .await
+        .expect("insert")
+        .id;
+    store
+        .record_attempt(original, attempt(202), delivered_with_lookup(at(3), at(60)))
+        .await
+        .expect("delivered");
+    let unconfirmed = LookupOutcome::Unconfirmed {
+        reason: "no event".to_owned(),
+        error: None,
+    };
+    store
+        .record_lookup(original, at(60), unconfirmed)
+        .await
+        .expect("unconfirmed");
+
+    let repeat = store
+        .insert(new_alert("a", at(70), Some(at(-530))))
+        .await
+        .expect("insert");
+    let second_repeat = store
+        .insert(new_alert("a", at(71), Some(at(-529))))
+        .await
+        .expect("insert");
+
+    assert!(!repeat.duplicate);
+    assert_ne!(repeat.id, original);
+    assert_eq!(repeat.unconfirmed_original, Some(original));
+    assert_eq!(repeat.dead_original, None);
+    assert!(
+        second_repeat.duplicate,
+        "the new pending alert is the original now"
+    );
+    assert_eq!(second_repeat.id, repeat.id);
 }

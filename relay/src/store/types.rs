@@ -193,6 +193,10 @@ pub struct InsertOutcome {
     /// dead alert is stored and delivered as a new alert, because the
     /// original never reached xMatters.
     pub dead_original: Option<AlertId>,
+    /// An unconfirmed alert with the same dedup key inside the window:
+    /// xMatters accepted its trigger but no event was found for it. A
+    /// repeat of it is stored and delivered as a new alert too.
+    pub unconfirmed_original: Option<AlertId>,
 }
 
 /// A pending alert handed to the delivery worker.
