@@ -40,52 +40,16 @@ pub(crate) fn key(values: &Values, fields: &[Source], recipients: &[String]) -> 
         hasher.update(b"\n");
     }
 
-    const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let digest = hasher.finalize();
-    let mut hex = String::with_capacity(digest.len() * 2);
-    for byte in digest {
-        hex.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
-        hex.push(char::from(HEX_DIGITS[usize::from(byte & 0x0f)]));
-    }
-    hex
+    format!("{:x}", hasher.finalize())
 }
 
 /// Hashes `text` prefixed by `:`, its byte length in decimal and `:`, so
 /// that consecutive texts cannot run together.
 fn hash_text(hasher: &mut Sha256, text: &str) {
     hasher.update(b":");
-    hasher.update(decimal(text.len()).as_slice());
+    hasher.update(itoa::Buffer::new().format(text.len()).as_bytes());
     hasher.update(b":");
     hasher.update(text.as_bytes());
-}
-
-/// The decimal digits of a number, written without allocating.
-struct Decimal {
-    digits: [u8; 20],
-    start: usize,
-}
-
-impl Decimal {
-    fn as_slice(&self) -> &[u8] {
-        &self.digits[self.start..]
-    }
-}
-
-fn decimal(mut number: usize) -> Decimal {
-    // 20 digits hold `u64::MAX`, the largest `usize` Rust supports.
-    let mut decimal = Decimal {
-        digits: [0; 20],
-        start: 20,
-    };
-    loop {
-        decimal.start -= 1;
-        // The remainder is below 10, so the cast is exact.
-        decimal.digits[decimal.start] = b'0' + (number % 10) as u8;
-        number /= 10;
-        if number == 0 {
-            return decimal;
-        }
-    }
 }
 
 #[cfg(test)]
@@ -93,9 +57,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decimal_writes_every_digit() {
-        for number in [0, 7, 10, 1234, usize::MAX] {
-            assert_eq!(decimal(number).as_slice(), number.to_string().as_bytes());
+    fn text_is_prefixed_by_its_decimal_length() {
+        for length in [0, 7, 10, 1234] {
+            let text = "x".repeat(length);
+            let mut hasher = Sha256::new();
+            hash_text(&mut hasher, &text);
+
+            let expected = Sha256::digest(format!(":{length}:{text}"));
+            assert_eq!(hasher.finalize(), expected, "length {length}");
         }
     }
 
