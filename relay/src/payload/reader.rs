@@ -84,16 +84,13 @@ impl<'v> Object<'v, '_> {
             return Vec::new();
         };
         match value {
-            Value::String(text) if text.trim().is_empty() => Vec::new(),
-            Value::String(text) => vec![text.trim().to_owned()],
+            Value::String(text) => name_of_user(text).into_iter().collect(),
             Value::Array(items) => {
                 let mut list = Vec::with_capacity(items.len());
                 for (index, item) in items.iter().enumerate() {
                     match item {
-                        Value::String(text) if !text.trim().is_empty() => {
-                            list.push(text.trim().to_owned());
-                        }
-                        Value::String(_) | Value::Null => {}
+                        Value::String(text) => list.extend(name_of_user(text)),
+                        Value::Null => {}
                         other => warnings.push(ignored(
                             &format!("{}[{index}]", self.child_path(key)),
                             "a string",
@@ -194,6 +191,12 @@ pub(crate) fn count_from_text(text: &str) -> Option<u64> {
     text.parse::<u64>()
         .ok()
         .or_else(|| text.parse::<f64>().ok().and_then(whole_non_negative))
+}
+
+/// Reads one user name of `added_by`: trimmed, and `None` when blank.
+pub(crate) fn name_of_user(text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
 /// Reads a boolean sent as the string `"true"` or `"false"` in any case.

@@ -20,8 +20,8 @@ struct Addressed {
 /// and `PERSON:mmcbride` may be the same recipient to xMatters but get
 /// different keys here.
 ///
-/// The trigger is the JSON text the store keeps. Only its recipients are
-/// read, and a text that is not a trigger object gets the empty key.
+/// Reads only the recipients of `trigger`, the JSON text the store keeps.
+/// A text that is not a trigger object gets the empty key.
 pub fn recipients_key(trigger: &str) -> String {
     let recipients = match serde_json::from_str::<Addressed>(trigger) {
         Ok(Addressed {

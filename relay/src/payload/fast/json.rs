@@ -101,8 +101,8 @@ impl<'de> Visitor<'de> for ScalarVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, number: f64) -> Result<Self::Value, E> {
-        // serde_json rejects NaN and infinities while parsing, so this
-        // fails only if that ever changes.
+        // JSON has no NaN or infinity, and serde_json rejects numbers beyond
+        // the f64 range, so this error is only a guard.
         Number::from_f64(number)
             .map(Scalar::Number)
             .ok_or_else(|| E::custom("a number that is not finite"))

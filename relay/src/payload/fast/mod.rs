@@ -19,7 +19,7 @@ mod tests;
 
 use super::error::ParseWarning;
 use super::parse::{kind_from_sent, message_type_from};
-use super::reader::{boolean_from_text, count_from_number, count_from_text};
+use super::reader::{boolean_from_text, count_from_number, count_from_text, name_of_user};
 use super::{Alert, AlertKind, Details, MessageType, timestamp};
 use jiff::Timestamp;
 use json::{Scalar, StringList};
@@ -118,18 +118,13 @@ fn text(value: Option<Scalar<'_>>) -> Option<String> {
 fn string_list(value: Option<StringList<'_>>) -> Vec<String> {
     match value {
         None => Vec::new(),
-        Some(StringList::One(text)) => trimmed_non_blank(&text).into_iter().collect(),
+        Some(StringList::One(text)) => name_of_user(&text).into_iter().collect(),
         Some(StringList::Many(items)) => items
             .iter()
             .flatten()
-            .filter_map(|item| trimmed_non_blank(item))
+            .filter_map(|item| name_of_user(item))
             .collect(),
     }
-}
-
-fn trimmed_non_blank(text: &str) -> Option<String> {
-    let trimmed = text.trim();
-    (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 
 /// Reads a boolean sent as `true`/`false` or as those words in a string.
