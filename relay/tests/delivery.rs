@@ -14,6 +14,27 @@ fn accepted(request_id: &str) -> ResponseTemplate {
     ResponseTemplate::new(202).set_body_json(serde_json::json!({"requestId": request_id}))
 }
 
+/// Starts a scripted xMatters that responds with `first` to the first
+/// `times` triggers and accepts every later one with `request_id`.
+async fn xmatters_answering_first(
+    first: ResponseTemplate,
+    times: u64,
+    request_id: &str,
+) -> MockServer {
+    let xmatters = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(first)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(&xmatters)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(accepted(request_id))
+        .mount(&xmatters)
+        .await;
+    xmatters
+}
+
 fn statuses(record: &AlertRecord) -> Vec<Option<u16>> {
     record
         .attempts
@@ -95,17 +116,12 @@ async fn success_without_request_id_is_noted() {
 
 #[tokio::test]
 async fn server_errors_are_retried_until_accepted() {
-    let xmatters = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500).set_body_string("internal error"))
-        .up_to_n_times(2)
-        .with_priority(1)
-        .mount(&xmatters)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(accepted("req-after-retries"))
-        .mount(&xmatters)
-        .await;
+    let xmatters = xmatters_answering_first(
+        ResponseTemplate::new(500).set_body_string("internal error"),
+        2,
+        "req-after-retries",
+    )
+    .await;
     let dir = tempfile::tempdir().expect("temporary directory");
     let relay = start(config(&dir, &xmatters.uri())).await;
 
@@ -127,17 +143,7 @@ async fn server_errors_are_retried_until_accepted() {
 
 #[tokio::test]
 async fn rate_limit_without_retry_after_waits_the_floor() {
-    let xmatters = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(429))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&xmatters)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(accepted("r"))
-        .mount(&xmatters)
-        .await;
+    let xmatters = xmatters_answering_first(ResponseTemplate::new(429), 1, "r").await;
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut config = config(&dir, &xmatters.uri());
     config.delivery.rate_limit_floor = Duration::from_millis(300);
@@ -157,17 +163,12 @@ async fn rate_limit_without_retry_after_waits_the_floor() {
 
 #[tokio::test]
 async fn rate_limit_retry_after_is_honoured() {
-    let xmatters = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&xmatters)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(accepted("r"))
-        .mount(&xmatters)
-        .await;
+    let xmatters = xmatters_answering_first(
+        ResponseTemplate::new(429).insert_header("retry-after", "1"),
+        1,
+        "r",
+    )
+    .await;
     let dir = tempfile::tempdir().expect("temporary directory");
     let relay = start(config(&dir, &xmatters.uri())).await;
 
@@ -185,17 +186,12 @@ async fn rate_limit_retry_after_is_honoured() {
 
 #[tokio::test]
 async fn long_retry_after_is_capped() {
-    let xmatters = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "86400"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&xmatters)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(accepted("r"))
-        .mount(&xmatters)
-        .await;
+    let xmatters = xmatters_answering_first(
+        ResponseTemplate::new(503).insert_header("retry-after", "86400"),
+        1,
+        "r",
+    )
+    .await;
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut config = config(&dir, &xmatters.uri());
     config.delivery.max_retry_after = Duration::from_millis(200);
@@ -298,17 +294,12 @@ async fn echoed_api_key_is_not_stored() {
 
 #[tokio::test]
 async fn timeout_is_retried_until_accepted() {
-    let xmatters = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(accepted("late").set_delay(Duration::from_secs(3)))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&xmatters)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(accepted("in-time"))
-        .mount(&xmatters)
-        .await;
+    let xmatters = xmatters_answering_first(
+        accepted("late").set_delay(Duration::from_secs(3)),
+        1,
+        "in-time",
+    )
+    .await;
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut config = config(&dir, &xmatters.uri());
     config.xmatters.request_timeout = Duration::from_millis(300);
